@@ -1,0 +1,30 @@
+"""autograd: a small reverse-mode automatic differentiation engine that shows its work.
+
+Every node stores the local derivative of each edge into it, computed in the
+forward pass; `backward()` multiplies them along the graph (the chain rule), and
+the same numbers are what drawings and explanations display.
+"""
+
+from .graph import (
+    backpropagate,
+    edges,
+    is_leaf,
+    local_derivatives,
+    parents,
+    topological_order,
+    zero_grad,
+)
+from .value import Value, dot_values, sum_values
+
+__all__ = [
+    "Value",
+    "backpropagate",
+    "dot_values",
+    "edges",
+    "is_leaf",
+    "local_derivatives",
+    "parents",
+    "sum_values",
+    "topological_order",
+    "zero_grad",
+]

@@ -1,0 +1,122 @@
+"""The computation graph shared by every node type (`Value` now, `Tensor` next).
+
+A node is any object with these attributes (see `Node`):
+
+- ``_id``: its place in creation order, from one process-wide counter;
+- ``_op``: the name of the operation that made it (``""`` for a leaf);
+- ``_parents``: the nodes it was computed from, in operand order;
+- ``_local``: one local derivative per parent edge, d(node)/d(parent), saved in
+  the forward pass (a float for `Value`);
+- ``_mark``: scratch space for graph walks;
+- ``grad`` and the methods ``_zero_grad``, ``_accumulate_grad`` and ``_propagate``.
+
+Everything that reads a graph (backprop, drawings, explanations, checks) goes
+through the helpers below, so a new node type plugs in by providing the
+attributes, never by writing its own walk.
+
+Two facts keep the walks simple and fast. A node's parents always exist before
+it, so creation order is a topological order: no depth-first search, no
+recursion, no limit on depth. And nodes never point back at the nodes made from
+them, so a graph has no reference cycles and is freed by reference counting as
+soon as its root is dropped.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Sequence
+from operator import attrgetter
+from typing import Any, Protocol
+
+new_node_id = itertools.count(1).__next__
+"""Return the next node id (1, 2, 3, ...): creation order, never ``id()``."""
+
+_creation_order = attrgetter("_id")
+
+
+class Node(Protocol):
+    """What the graph helpers need from a node type."""
+
+    grad: Any
+    _id: int
+    _op: str
+    _parents: tuple[Node, ...]
+    _local: tuple[Any, ...]
+    _mark: object
+
+    def _zero_grad(self) -> None:
+        """Reset ``grad`` to this node type's zero."""
+
+    def _accumulate_grad(self, grad: Any) -> None:
+        """Add ``grad`` (already checked) to ``self.grad``."""
+
+    def _propagate(self) -> None:
+        """Add ``self.grad`` times each edge's local derivative to that parent's grad."""
+
+
+def parents(node: Node) -> tuple[Node, ...]:
+    """Return the nodes `node` was computed from, in operand order (``a - b``: ``(a, b)``)."""
+    return node._parents
+
+
+def local_derivatives(node: Node) -> tuple[Any, ...]:
+    """Return the local derivative d(node)/d(parent) the engine saved for each parent edge."""
+    return node._local
+
+
+def edges(node: Node) -> tuple[tuple[Node, Any], ...]:
+    """Return ``(parent, local derivative)`` for each edge into `node`, in operand order.
+
+    A parent used twice (``a * a``) appears twice, once per edge.
+    """
+    return tuple(zip(node._parents, node._local))
+
+
+def is_leaf(node: Node) -> bool:
+    """Return True for a node no operation made (an input, a parameter or a constant)."""
+    return not node._parents
+
+
+def topological_order(root: Node) -> list[Node]:
+    """Return every node `root` depends on, `root` included, parents before children.
+
+    The walk is iterative (a chain of a million operations is fine) and the order
+    is creation order, so it is the same on every run of the same program.
+    """
+    mark = object()
+    root._mark = mark
+    found = [root]
+    i = 0
+    while i < len(found):
+        for parent in found[i]._parents:
+            if parent._mark is not mark:
+                parent._mark = mark
+                found.append(parent)
+        i += 1
+    found.sort(key=_creation_order)
+    return found
+
+
+def zero_grad(nodes: Iterable[Node]) -> None:
+    """Reset the gradient of every node in `nodes` (for example a model's parameters)."""
+    for node in nodes:
+        node._zero_grad()
+
+
+def backpropagate(root: Node, seed: Any) -> Sequence[Node]:
+    """Fill ``grad`` on every node `root` depends on with d(root)/d(node).
+
+    `seed` is d(root)/d(root), already validated by the node type. Gradients of
+    leaves accumulate across calls (as in PyTorch), so a training loop must zero
+    them; gradients of interior nodes are recomputed on every call. Returns the
+    nodes in topological order.
+    """
+    order = topological_order(root)
+    for node in order:
+        if node._parents:
+            node._zero_grad()
+    root._accumulate_grad(seed)
+    for node in reversed(order):
+        if node._parents:
+            node._propagate()
+    return order

@@ -1,0 +1,376 @@
+"""`Value`: a float that records the operations that made it.
+
+Every operation computes its result and, in the same step, the local derivative
+of the result with respect to each operand, and stores both on the new node.
+Backprop is then one generic loop (`autograd.graph.backpropagate`), and drawings
+and explanations show the very numbers the engine multiplied.
+
+Kinks: ``relu`` has derivative 0 at 0 (as in PyTorch), so a unit sitting exactly
+at 0 passes no gradient.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from numbers import Real
+from typing import Union
+
+from .graph import backpropagate, new_node_id
+
+Operand = Union["Value", float, int]
+
+
+class Value:
+    """A scalar node in a computation graph.
+
+    ``data`` is the value, ``grad`` the derivative of the last ``backward()`` root
+    with respect to it, ``label`` an optional name used by drawings and messages.
+    Numbers mix freely with values on either side of ``+ - * / **``; a number
+    operand becomes a constant leaf (op ``"const"``) so drawings keep operand
+    order (``a - b`` is not ``b - a``). A number exponent is part of the
+    operation instead (``x ** 2`` has op ``"**2"``), because a derivative with
+    respect to a fixed exponent is neither needed nor defined for a negative base.
+    """
+
+    __slots__ = ("data", "grad", "label", "_op", "_parents", "_local", "_id", "_mark")
+    __array_ufunc__ = None  # numpy defers to us: `ndarray * Value` is an error, not an object array
+
+    def __init__(self, data: float, label: str | None = None) -> None:
+        """Make a leaf holding `data` (a finite real number), optionally labelled."""
+        if label is not None and not isinstance(label, str):
+            raise TypeError(f"Value: label must be a string or None, got {type(label).__name__}")
+        self.data = _finite_number(data, "Value", f"data for {label!r}" if label else "data")
+        self.grad = 0.0
+        self.label = label
+        self._op = ""
+        self._parents: tuple[Value, ...] = ()
+        self._local: tuple[float, ...] = ()
+        self._id = new_node_id()
+        self._mark: object = None
+
+    # ----------------------------------------------------------------- graph protocol
+    def _zero_grad(self) -> None:
+        self.grad = 0.0
+
+    def _accumulate_grad(self, grad: float) -> None:
+        self.grad += grad
+
+    def _propagate(self) -> None:
+        g = self.grad
+        if g:
+            for parent, local in zip(self._parents, self._local):
+                parent.grad += local * g
+
+    # ----------------------------------------------------------------- public helpers
+    @property
+    def op(self) -> str:
+        """The operation that made this node: ``""`` for a leaf, ``"const"`` for a number."""
+        return self._op
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The operands this node was computed from, in order."""
+        return self._parents
+
+    @property
+    def node_id(self) -> int:
+        """This node's place in creation order (stable across runs of the same program)."""
+        return self._id
+
+    def named(self, label: str) -> Value:
+        """Set the label and return self: ``net = (w1 * x1 + b1).named("net_n3")``."""
+        if not isinstance(label, str):
+            raise TypeError(f"Value.named: label must be a string, got {type(label).__name__}")
+        self.label = label
+        return self
+
+    def backward(self, grad: float = 1.0) -> None:
+        """Backpropagate from this node: fill ``grad`` on everything it depends on.
+
+        Leaf gradients accumulate across calls, as in PyTorch (zero them between
+        training steps with `autograd.zero_grad`); interior gradients are
+        recomputed on each call. `grad` is d(final output)/d(self), 1 by default.
+        """
+        backpropagate(self, _finite_number(grad, "backward", "grad"))
+
+    def __float__(self) -> float:
+        return self.data
+
+    def __repr__(self) -> str:
+        text = f"Value({_short(self.data)}, grad={_short(self.grad)}"
+        if self.label is not None:
+            text += f", label={self.label!r}"
+        return text + ")"
+
+    # ----------------------------------------------------------------- arithmetic
+    def __add__(self, other: Operand) -> Value:
+        other = _operand(other, "add")
+        if other is None:
+            return NotImplemented
+        return _result(self.data + other.data, "+", (self, other), (1.0, 1.0))
+
+    def __radd__(self, other: float) -> Value:
+        left = _operand(other, "add")
+        if left is None:
+            return NotImplemented
+        return _result(left.data + self.data, "+", (left, self), (1.0, 1.0))
+
+    def __sub__(self, other: Operand) -> Value:
+        other = _operand(other, "sub")
+        if other is None:
+            return NotImplemented
+        return _result(self.data - other.data, "-", (self, other), (1.0, -1.0))
+
+    def __rsub__(self, other: float) -> Value:
+        left = _operand(other, "sub")
+        if left is None:
+            return NotImplemented
+        return _result(left.data - self.data, "-", (left, self), (1.0, -1.0))
+
+    def __mul__(self, other: Operand) -> Value:
+        other = _operand(other, "mul")
+        if other is None:
+            return NotImplemented
+        return _result(self.data * other.data, "*", (self, other), (other.data, self.data))
+
+    def __rmul__(self, other: float) -> Value:
+        left = _operand(other, "mul")
+        if left is None:
+            return NotImplemented
+        return _result(left.data * self.data, "*", (left, self), (self.data, left.data))
+
+    def __truediv__(self, other: Operand) -> Value:
+        other = _operand(other, "div")
+        if other is None:
+            return NotImplemented
+        return _divide(self, other)
+
+    def __rtruediv__(self, other: float) -> Value:
+        left = _operand(other, "div")
+        if left is None:
+            return NotImplemented
+        return _divide(left, self)
+
+    def __neg__(self) -> Value:
+        return _result(-self.data, "neg", (self,), (-1.0,))
+
+    def __pow__(self, exponent: Operand) -> Value:
+        if isinstance(exponent, Value):
+            return _power_of_values(self, exponent)
+        if not isinstance(exponent, Real):
+            return NotImplemented
+        n = _finite_number(exponent, "pow", "exponent")
+        a = self.data
+        if a < 0 and not n.is_integer():
+            raise ValueError(
+                f"pow: {_describe(self)} is negative and the exponent {n:g} is not a whole number; "
+                "the result would be complex. Use a whole-number exponent or a positive base."
+            )
+        if a == 0 and n < 0:
+            raise ZeroDivisionError(
+                f"pow: {_describe(self)} is 0 and the exponent {n:g} is negative"
+            )
+        if a == 0 and 0 < n < 1:
+            raise ValueError(
+                f"pow: the derivative of x**{n:g} is infinite at x = 0 ({_describe(self)}); "
+                "shift the base away from 0 (for example x + 1e-12)"
+            )
+        try:
+            out = a**n
+            local = n * a ** (n - 1) if n != 0 else 0.0
+        except OverflowError:
+            raise OverflowError(
+                f"pow: {_describe(self)} ** {n:g} is too large for a float"
+            ) from None
+        return _result(out, f"**{n:g}", (self,), (local,))
+
+    def __rpow__(self, base: float) -> Value:
+        left = _operand(base, "pow")
+        if left is None:
+            return NotImplemented
+        return _power_of_values(left, self)
+
+    # ----------------------------------------------------------------- functions
+    def exp(self) -> Value:
+        """e ** self; d/dx = e ** x (the same float as the result)."""
+        try:
+            out = math.exp(self.data)
+        except OverflowError:
+            raise OverflowError(
+                f"exp: exp({self.data:g}) of {_describe(self)} is too large for a float "
+                "(the limit is about exp(709.78))"
+            ) from None
+        return _result(out, "exp", (self,), (out,))
+
+    def log(self) -> Value:
+        """Natural logarithm; d/dx = 1 / x. Raises ValueError unless self > 0."""
+        x = self.data
+        if x <= 0:
+            raise ValueError(f"log: {_describe(self)} is {x:g}; log needs a positive argument")
+        return _result(math.log(x), "log", (self,), (1.0 / x,))
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent; d/dx = 1 - tanh(x) ** 2."""
+        t = math.tanh(self.data)
+        return _result(t, "tanh", (self,), (1.0 - t * t,))
+
+    def sigmoid(self) -> Value:
+        """Logistic sigmoid 1 / (1 + e ** -x), computed without overflow for any float.
+
+        Its derivative is s (1 - s) (seed 000's "very nice form"); it is evaluated as
+        e / (1 + e) ** 2 with e = exp(-|x|), which keeps full precision where
+        1 - s would round to 0.
+        """
+        x = self.data
+        e = math.exp(-abs(x))
+        out = 1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e)
+        return _result(out, "sigmoid", (self,), (e / ((1.0 + e) * (1.0 + e)),))
+
+    def relu(self) -> Value:
+        """max(0, x); derivative 1 for x > 0 and 0 for x <= 0 (0 at the kink, as PyTorch)."""
+        x = self.data
+        if x > 0:
+            return _result(x, "relu", (self,), (1.0,))
+        return _result(0.0, "relu", (self,), (0.0,))
+
+
+def sum_values(terms: Iterable[Operand]) -> Value:
+    """Add many terms in one node (one edge per term, each with local derivative 1).
+
+    A chain of binary ``+`` makes n - 1 nodes; this makes one, which is faster and
+    draws like the documents' sums.
+    """
+    nodes = tuple(_operand_or_raise(t, "sum_values") for t in terms)
+    if not nodes:
+        raise ValueError("sum_values: needs at least one term")
+    return _result(math.fsum(v.data for v in nodes), "sum", nodes, (1.0,) * len(nodes))
+
+
+def dot_values(
+    weights: Sequence[Value], inputs: Sequence[Operand], bias: Value | None = None
+) -> Value:
+    """Return sum_i weights[i] * inputs[i] (+ bias) as one node: a neuron's net input.
+
+    Each weight's edge carries its input as local derivative and each input's edge
+    its weight. Plain numbers among the inputs are data: they enter the sum but
+    get no node and no edge, which keeps training on raw data fast.
+    """
+    if len(weights) != len(inputs):
+        raise ValueError(
+            f"dot_values: {len(weights)} weights but {len(inputs)} inputs; they must pair up"
+        )
+    parents: list[Value] = []
+    local: list[float] = []
+    total = 0.0
+    for w, x in zip(weights, inputs):
+        if not isinstance(w, Value):
+            raise TypeError(f"dot_values: weights must be Values, got {type(w).__name__}")
+        if isinstance(x, Value):
+            total += w.data * x.data
+            parents += (w, x)
+            local += (x.data, w.data)
+        else:
+            xv = _finite_number(x, "dot_values", "input")
+            total += w.data * xv
+            parents.append(w)
+            local.append(xv)
+    if bias is not None:
+        if not isinstance(bias, Value):
+            raise TypeError(f"dot_values: bias must be a Value, got {type(bias).__name__}")
+        total += bias.data
+        parents.append(bias)
+        local.append(1.0)
+    return _result(total, "dot", tuple(parents), tuple(local))
+
+
+# --------------------------------------------------------------------- internals
+def _result(data: float, op: str, parents: tuple[Value, ...], local: tuple[float, ...]) -> Value:
+    """Make an interior node without re-validating `data` (the op computed it)."""
+    out = Value.__new__(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = None
+    out._op = op
+    out._parents = parents
+    out._local = local
+    out._id = new_node_id()
+    out._mark = None
+    return out
+
+
+def _constant(x: float, op: str) -> Value:
+    return _result(_finite_number(x, op, "operand"), "const", (), ())
+
+
+def _operand(x: object, op: str) -> Value | None:
+    """`x` as a node (a number becomes a constant leaf), or None if it is neither."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, Real):
+        return _constant(x, op)
+    return None
+
+
+def _operand_or_raise(x: object, op: str) -> Value:
+    node = _operand(x, op)
+    if node is None:
+        raise TypeError(f"{op}: expected a Value or a number, got {type(x).__name__}")
+    return node
+
+
+def _divide(a: Value, b: Value) -> Value:
+    if b.data == 0:
+        raise ZeroDivisionError(
+            f"div: division by zero: the denominator {_describe(b)} is 0 (numerator {_describe(a)})"
+        )
+    out = a.data / b.data
+    return _result(out, "/", (a, b), (1.0 / b.data, -out / b.data))
+
+
+def _power_of_values(base: Value, exponent: Value) -> Value:
+    """base ** exponent where both are nodes: d/dbase = n a**(n-1), d/dexponent = a**n ln a."""
+    a, n = base.data, exponent.data
+    if a <= 0:
+        raise ValueError(
+            f"pow: {_describe(base)} is {a:g}; Value ** Value needs a positive base, because "
+            "the derivative with respect to the exponent is base**n * log(base). "
+            "For a fixed exponent, use a plain number: x ** 2."
+        )
+    try:
+        out = a**n
+        local_base = n * a ** (n - 1)
+    except OverflowError:
+        raise OverflowError(
+            f"pow: {_describe(base)} ** {_describe(exponent)} is too large for a float"
+        ) from None
+    return _result(out, "**", (base, exponent), (local_base, out * math.log(a)))
+
+
+def _finite_number(x: object, op: str, what: str) -> float:
+    """`x` as a float, or a clear error naming the operation if it is not a finite real."""
+    if isinstance(x, Value):
+        raise TypeError(f"{op}: {what} must be a plain number, got a Value ({_describe(x)})")
+    if not isinstance(x, Real):
+        raise TypeError(f"{op}: {what} must be a real number, got {type(x).__name__} {x!r:.60}")
+    value = float(x)
+    if not math.isfinite(value):
+        raise ValueError(f"{op}: {what} is {value}; only finite numbers are allowed")
+    return value
+
+
+def _describe(node: Value) -> str:
+    """Name a node in an error message: its label if it has one, else its op and id."""
+    if node.label is not None:
+        return f"{node.label!r} (= {node.data:g})"
+    if node._op == "const":
+        return f"the constant {node.data:g}"
+    kind = f"'{node._op}' result" if node._op else "leaf"
+    return f"an unlabelled {kind} #{node._id} (= {node.data:g})"
+
+
+def _short(x: float) -> str:
+    """Four decimals for everyday magnitudes, scientific notation otherwise."""
+    if x == 0 or 1e-3 <= abs(x) < 1e6:
+        return f"{x:.4f}"
+    return f"{x:.4e}"
