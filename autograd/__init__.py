@@ -5,6 +5,7 @@ forward pass; `backward()` multiplies them along the graph (the chain rule), and
 the same numbers are what drawings and explanations display.
 """
 
+from .chain import ChainRuleError, chain_rule, explain
 from .graph import (
     backpropagate,
     edges,
@@ -17,10 +18,13 @@ from .graph import (
 from .value import Value, dot_values, sum_values
 
 __all__ = [
+    "ChainRuleError",
     "Value",
     "backpropagate",
+    "chain_rule",
     "dot_values",
     "edges",
+    "explain",
     "is_leaf",
     "local_derivatives",
     "parents",
