@@ -3,10 +3,12 @@
 A node is any object with these attributes (see `Node`):
 
 - ``_id``: its place in creation order, from one process-wide counter;
-- ``_op``: the name of the operation that made it (``""`` for a leaf);
+- ``_op``: the name of the operation that made it (``""`` for a leaf the user made);
 - ``_parents``: the nodes it was computed from, in operand order;
 - ``_local``: one local derivative per parent edge, d(node)/d(parent), saved in
   the forward pass (a float for `Value`);
+  (``_parents`` and ``_local`` may be properties: `Value` keeps its operands in
+  slots, because tuples would be extra objects for the garbage collector);
 - ``_mark``: scratch space for graph walks;
 - ``grad`` and the methods ``_zero_grad``, ``_accumulate_grad`` and ``_propagate``.
 
@@ -14,24 +16,19 @@ Everything that reads a graph (backprop, drawings, explanations, checks) goes
 through the helpers below, so a new node type plugs in by providing the
 attributes, never by writing its own walk.
 
-Two facts keep the walks simple and fast. A node's parents always exist before
-it, so creation order is a topological order: no depth-first search, no
-recursion, no limit on depth. And nodes never point back at the nodes made from
-them, so a graph has no reference cycles and is freed by reference counting as
-soon as its root is dropped.
+Walks are iterative, so depth is limited only by memory. Nodes never point back
+at the nodes made from them, so a graph has no reference cycles and is freed by
+reference counting as soon as its root is dropped.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from operator import attrgetter
 from typing import Any, Protocol
 
 new_node_id = itertools.count(1).__next__
 """Return the next node id (1, 2, 3, ...): creation order, never ``id()``."""
-
-_creation_order = attrgetter("_id")
 
 
 class Node(Protocol):
@@ -80,21 +77,31 @@ def is_leaf(node: Node) -> bool:
 def topological_order(root: Node) -> list[Node]:
     """Return every node `root` depends on, `root` included, parents before children.
 
-    The walk is iterative (a chain of a million operations is fine) and the order
-    is creation order, so it is the same on every run of the same program.
+    An iterative depth-first walk (a chain of a million operations is fine): a
+    node is emitted when it is met the second time on the stack, after all its
+    parents. The order depends only on the graph and its operand order, so it is
+    the same on every run of the same program.
     """
-    mark = object()
-    root._mark = mark
-    found = [root]
-    i = 0
-    while i < len(found):
-        for parent in found[i]._parents:
-            if parent._mark is not mark:
-                parent._mark = mark
-                found.append(parent)
-        i += 1
-    found.sort(key=_creation_order)
-    return found
+    seen, done = object(), object()
+    order: list[Node] = []
+    stack = [root]
+    push, pop, emit = stack.append, stack.pop, order.append  # hot loop: bind once
+    while stack:
+        node = stack[-1]
+        mark = node._mark
+        if mark is done:  # pushed again by a second consumer, already emitted
+            pop()
+        elif mark is seen:  # its parents are all done
+            node._mark = done
+            emit(node)
+            pop()
+        else:
+            node._mark = seen
+            # A parent cannot be `seen` (half-way) here: that would need a cycle.
+            for parent in node._parents:
+                if parent._mark is not done:
+                    push(parent)
+    return order
 
 
 def zero_grad(nodes: Iterable[Node]) -> None:
@@ -107,8 +114,9 @@ def backpropagate(root: Node, seed: Any) -> Sequence[Node]:
     """Fill ``grad`` on every node `root` depends on with d(root)/d(node).
 
     `seed` is d(root)/d(root), already validated by the node type. Gradients of
-    leaves accumulate across calls (as in PyTorch), so a training loop must zero
-    them; gradients of interior nodes are recomputed on every call. Returns the
+    leaves the user made (``_op == ""``) accumulate across calls, as in PyTorch,
+    so a training loop must zero them; gradients of nodes an operation made are
+    recomputed on every call. Returns the
     nodes in topological order.
     """
     order = topological_order(root)

@@ -33,7 +33,12 @@ class Value:
     respect to a fixed exponent is neither needed nor defined for a negative base.
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_parents", "_local", "_id", "_mark")
+    # Operands live in slots, not tuples: one garbage-collector-tracked object per
+    # node instead of three. The cyclic collector walks every tracked object on each
+    # full pass, so this is most of the cost of building a large graph.
+    # Leaf: _a is None. One operand: _a, _da. Two: _a, _b, _da, _db. More (sum, dot):
+    # _a and _da are tuples and _b is _MANY.
+    __slots__ = ("data", "grad", "label", "_op", "_id", "_mark", "_a", "_b", "_da", "_db")
     __array_ufunc__ = None  # numpy defers to us: `ndarray * Value` is an error, not an object array
 
     def __init__(self, data: float, label: str | None = None) -> None:
@@ -44,12 +49,25 @@ class Value:
         self.grad = 0.0
         self.label = label
         self._op = ""
-        self._parents: tuple[Value, ...] = ()
-        self._local: tuple[float, ...] = ()
         self._id = new_node_id()
         self._mark: object = None
+        self._a = self._b = self._da = self._db = None
 
     # ----------------------------------------------------------------- graph protocol
+    @property
+    def _parents(self) -> tuple[Value, ...]:
+        b = self._b
+        if b is None:
+            return () if self._a is None else (self._a,)
+        return self._a if b is _MANY else (self._a, b)
+
+    @property
+    def _local(self) -> tuple[float, ...]:
+        b = self._b
+        if b is None:
+            return () if self._a is None else (self._da,)
+        return self._da if b is _MANY else (self._da, self._db)
+
     def _zero_grad(self) -> None:
         self.grad = 0.0
 
@@ -59,8 +77,16 @@ class Value:
     def _propagate(self) -> None:
         g = self.grad
         if g:
-            for parent, local in zip(self._parents, self._local):
-                parent.grad += local * g
+            b = self._b
+            if b is None:
+                if self._a is not None:
+                    self._a.grad += self._da * g
+            elif b is _MANY:
+                for parent, local in zip(self._a, self._da):
+                    parent.grad += local * g
+            else:
+                self._a.grad += self._da * g
+                b.grad += self._db * g
 
     # ----------------------------------------------------------------- public helpers
     @property
@@ -108,37 +134,37 @@ class Value:
         other = _operand(other, "add")
         if other is None:
             return NotImplemented
-        return _result(self.data + other.data, "+", (self, other), (1.0, 1.0))
+        return _node(self.data + other.data, "+", self, other, 1.0, 1.0)
 
     def __radd__(self, other: float) -> Value:
         left = _operand(other, "add")
         if left is None:
             return NotImplemented
-        return _result(left.data + self.data, "+", (left, self), (1.0, 1.0))
+        return _node(left.data + self.data, "+", left, self, 1.0, 1.0)
 
     def __sub__(self, other: Operand) -> Value:
         other = _operand(other, "sub")
         if other is None:
             return NotImplemented
-        return _result(self.data - other.data, "-", (self, other), (1.0, -1.0))
+        return _node(self.data - other.data, "-", self, other, 1.0, -1.0)
 
     def __rsub__(self, other: float) -> Value:
         left = _operand(other, "sub")
         if left is None:
             return NotImplemented
-        return _result(left.data - self.data, "-", (left, self), (1.0, -1.0))
+        return _node(left.data - self.data, "-", left, self, 1.0, -1.0)
 
     def __mul__(self, other: Operand) -> Value:
         other = _operand(other, "mul")
         if other is None:
             return NotImplemented
-        return _result(self.data * other.data, "*", (self, other), (other.data, self.data))
+        return _node(self.data * other.data, "*", self, other, other.data, self.data)
 
     def __rmul__(self, other: float) -> Value:
         left = _operand(other, "mul")
         if left is None:
             return NotImplemented
-        return _result(left.data * self.data, "*", (left, self), (self.data, left.data))
+        return _node(left.data * self.data, "*", left, self, self.data, left.data)
 
     def __truediv__(self, other: Operand) -> Value:
         other = _operand(other, "div")
@@ -153,7 +179,7 @@ class Value:
         return _divide(left, self)
 
     def __neg__(self) -> Value:
-        return _result(-self.data, "neg", (self,), (-1.0,))
+        return _node(-self.data, "neg", self, None, -1.0, None)
 
     def __pow__(self, exponent: Operand) -> Value:
         if isinstance(exponent, Value):
@@ -183,7 +209,7 @@ class Value:
             raise OverflowError(
                 f"pow: {_describe(self)} ** {n:g} is too large for a float"
             ) from None
-        return _result(out, f"**{n:g}", (self,), (local,))
+        return _node(out, f"**{n:g}", self, None, local, None)
 
     def __rpow__(self, base: float) -> Value:
         left = _operand(base, "pow")
@@ -201,19 +227,19 @@ class Value:
                 f"exp: exp({self.data:g}) of {_describe(self)} is too large for a float "
                 "(the limit is about exp(709.78))"
             ) from None
-        return _result(out, "exp", (self,), (out,))
+        return _node(out, "exp", self, None, out, None)
 
     def log(self) -> Value:
         """Natural logarithm; d/dx = 1 / x. Raises ValueError unless self > 0."""
         x = self.data
         if x <= 0:
             raise ValueError(f"log: {_describe(self)} is {x:g}; log needs a positive argument")
-        return _result(math.log(x), "log", (self,), (1.0 / x,))
+        return _node(math.log(x), "log", self, None, 1.0 / x, None)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent; d/dx = 1 - tanh(x) ** 2."""
         t = math.tanh(self.data)
-        return _result(t, "tanh", (self,), (1.0 - t * t,))
+        return _node(t, "tanh", self, None, 1.0 - t * t, None)
 
     def sigmoid(self) -> Value:
         """Logistic sigmoid 1 / (1 + e ** -x), computed without overflow for any float.
@@ -225,14 +251,14 @@ class Value:
         x = self.data
         e = math.exp(-abs(x))
         out = 1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e)
-        return _result(out, "sigmoid", (self,), (e / ((1.0 + e) * (1.0 + e)),))
+        return _node(out, "sigmoid", self, None, e / ((1.0 + e) * (1.0 + e)), None)
 
     def relu(self) -> Value:
         """max(0, x); derivative 1 for x > 0 and 0 for x <= 0 (0 at the kink, as PyTorch)."""
         x = self.data
         if x > 0:
-            return _result(x, "relu", (self,), (1.0,))
-        return _result(0.0, "relu", (self,), (0.0,))
+            return _node(x, "relu", self, None, 1.0, None)
+        return _node(0.0, "relu", self, None, 0.0, None)
 
 
 def sum_values(terms: Iterable[Operand]) -> Value:
@@ -244,7 +270,7 @@ def sum_values(terms: Iterable[Operand]) -> Value:
     nodes = tuple(_operand_or_raise(t, "sum_values") for t in terms)
     if not nodes:
         raise ValueError("sum_values: needs at least one term")
-    return _result(math.fsum(v.data for v in nodes), "sum", nodes, (1.0,) * len(nodes))
+    return _node(math.fsum(v.data for v in nodes), "sum", nodes, _MANY, (1.0,) * len(nodes), None)
 
 
 def dot_values(
@@ -281,26 +307,35 @@ def dot_values(
         total += bias.data
         parents.append(bias)
         local.append(1.0)
-    return _result(total, "dot", tuple(parents), tuple(local))
+    return _node(total, "dot", tuple(parents), _MANY, tuple(local), None)
 
 
 # --------------------------------------------------------------------- internals
-def _result(data: float, op: str, parents: tuple[Value, ...], local: tuple[float, ...]) -> Value:
-    """Make an interior node without re-validating `data` (the op computed it)."""
+_MANY = object()  # marks a node whose operands are tuples (sum, dot)
+
+
+def _node(data: float, op: str, a: object, b: object, da: object, db: object) -> Value:
+    """Make a node without re-validating `data` (the op computed it).
+
+    `a`, `b` are the operands and `da`, `db` the local derivatives d(out)/d(a),
+    d(out)/d(b); `b` is None for one operand, _MANY when `a`, `da` are tuples.
+    """
     out = Value.__new__(Value)
     out.data = data
     out.grad = 0.0
     out.label = None
     out._op = op
-    out._parents = parents
-    out._local = local
     out._id = new_node_id()
     out._mark = None
+    out._a = a
+    out._b = b
+    out._da = da
+    out._db = db
     return out
 
 
 def _constant(x: float, op: str) -> Value:
-    return _result(_finite_number(x, op, "operand"), "const", (), ())
+    return _node(_finite_number(x, op, "operand"), "const", None, None, None, None)
 
 
 def _operand(x: object, op: str) -> Value | None:
@@ -325,7 +360,7 @@ def _divide(a: Value, b: Value) -> Value:
             f"div: division by zero: the denominator {_describe(b)} is 0 (numerator {_describe(a)})"
         )
     out = a.data / b.data
-    return _result(out, "/", (a, b), (1.0 / b.data, -out / b.data))
+    return _node(out, "/", a, b, 1.0 / b.data, -out / b.data)
 
 
 def _power_of_values(base: Value, exponent: Value) -> Value:
@@ -344,7 +379,7 @@ def _power_of_values(base: Value, exponent: Value) -> Value:
         raise OverflowError(
             f"pow: {_describe(base)} ** {_describe(exponent)} is too large for a float"
         ) from None
-    return _result(out, "**", (base, exponent), (local_base, out * math.log(a)))
+    return _node(out, "**", base, exponent, local_base, out * math.log(a))
 
 
 def _finite_number(x: object, op: str, what: str) -> float:
