@@ -12,6 +12,7 @@ at 0 passes no gradient.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Iterable, Sequence
 from numbers import Real
 from typing import Union
@@ -286,9 +287,32 @@ def dot_values(
         raise ValueError(
             f"dot_values: {len(weights)} weights but {len(inputs)} inputs; they must pair up"
         )
+    if bias is not None and not isinstance(bias, Value):
+        raise TypeError(f"dot_values: bias must be a Value, got {type(bias).__name__}")
+    start = 0.0 if bias is None else bias.data
+    kinds = set(map(type, weights))
+    kinds.update(map(type, inputs))
+    if kinds == _ONLY_VALUES:
+        # The common case inside a network, done with C-level builtins.
+        w_data = [w.data for w in weights]
+        x_data = [x.data for x in inputs]
+        parents: tuple = (*weights, *inputs)
+        local: tuple = (*x_data, *w_data)
+        total = sum(map(operator.mul, w_data, x_data), start)
+    else:
+        parents, local, total = _dot_terms(weights, inputs, start)
+    if bias is not None:
+        parents += (bias,)
+        local += (1.0,)
+    return _node(total, "dot", parents, _MANY, local, None)
+
+
+def _dot_terms(
+    weights: Sequence[Value], inputs: Sequence[Operand], total: float
+) -> tuple[tuple, tuple, float]:
+    """dot_values for inputs that include plain numbers: (parents, local derivatives, sum)."""
     parents: list[Value] = []
     local: list[float] = []
-    total = 0.0
     for w, x in zip(weights, inputs):
         if not isinstance(w, Value):
             raise TypeError(f"dot_values: weights must be Values, got {type(w).__name__}")
@@ -301,17 +325,12 @@ def dot_values(
             total += w.data * xv
             parents.append(w)
             local.append(xv)
-    if bias is not None:
-        if not isinstance(bias, Value):
-            raise TypeError(f"dot_values: bias must be a Value, got {type(bias).__name__}")
-        total += bias.data
-        parents.append(bias)
-        local.append(1.0)
-    return _node(total, "dot", tuple(parents), _MANY, tuple(local), None)
+    return tuple(parents), tuple(local), total
 
 
 # --------------------------------------------------------------------- internals
 _MANY = object()  # marks a node whose operands are tuples (sum, dot)
+_ONLY_VALUES = {Value}
 
 
 def _node(data: float, op: str, a: object, b: object, da: object, db: object) -> Value:
