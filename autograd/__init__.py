@@ -6,6 +6,7 @@ the same numbers are what drawings and explanations display.
 """
 
 from .chain import ChainRuleError, chain_rule, explain
+from .draw import DotNotFoundError, DrawError, draw, save
 from .graph import (
     backpropagate,
     edges,
@@ -19,15 +20,19 @@ from .value import Value, dot_values, sum_values
 
 __all__ = [
     "ChainRuleError",
+    "DotNotFoundError",
+    "DrawError",
     "Value",
     "backpropagate",
     "chain_rule",
     "dot_values",
+    "draw",
     "edges",
     "explain",
     "is_leaf",
     "local_derivatives",
     "parents",
+    "save",
     "sum_values",
     "topological_order",
     "zero_grad",

@@ -1,0 +1,60 @@
+"""Node labels as the documents typeset them: ``w_{11}^{(2)}`` drawn as w₁₁⁽²⁾.
+
+A label is plain text with TeX-style scripts: ``_`` or ``^`` followed either by
+a braced group (``w_{11}^{(2)}``, ``h_0^{(1)}``) or by a short name that ends
+the word: digits, optionally led by one or two letters (``x_1``, ``w_ij``,
+``net_n3``). Anything else stays as written, so ``E_total`` and ``y_hat`` keep
+their underscores. Scripts become Unicode sub/superscript characters when every
+character has one, and ``<SUB>``/``<SUP>`` markup otherwise (``y_{pred}``):
+both graphviz HTML-like labels and web pages understand that markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+# A script marker and its text: a braced group, or a short name ending the word.
+_SCRIPT = re.compile(r"([_^])(?:\{([^{}]+)\}|([0-9]+|[A-Za-z]{1,2}[0-9]*)(?![A-Za-z0-9]))")
+
+_SUBSCRIPTS = dict(zip("0123456789+-−=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
+_SUPERSCRIPTS = dict(
+    zip("0123456789+-−=()abcdefghijklmnoprstuvwxyz", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ")
+)
+_SCRIPT_TABLES = {"_": (_SUBSCRIPTS, "SUB"), "^": (_SUPERSCRIPTS, "SUP")}
+
+
+def html_label(text: str) -> str:
+    """`text` as graphviz HTML-like label markup, its scripts rendered.
+
+    ``html_label("w_{11}^{(2)}") == "w₁₁⁽²⁾"``; ``html_label("y_{pred}") ==
+    "y<SUB>pred</SUB>"``; every other character is escaped, so any string is safe.
+    """
+    out = []
+    end = 0
+    for match in _SCRIPT.finditer(text):
+        out.append(escape_html(text[end : match.start()]))
+        marker, script = match.group(1), match.group(2) or match.group(3)
+        table, tag = _SCRIPT_TABLES[marker]
+        if all(ch in table for ch in script):
+            out.append("".join(table[ch] for ch in script))
+        else:
+            out.append(f"<{tag}>{escape_html(script)}</{tag}>")
+        end = match.end()
+    out.append(escape_html(text[end:]))
+    return "".join(out)
+
+
+def escape_html(text: str) -> str:
+    """`text` with ``& < > " '`` escaped and characters XML forbids shown as escapes (``\\n``)."""
+    return html.escape("".join(map(_visible, text)), quote=True)
+
+
+def _visible(ch: str) -> str:
+    # Control characters, lone surrogates and U+FFFE/U+FFFF are not allowed in
+    # XML (graphviz parses HTML-like labels as XML) nor always encodable: show
+    # them the way Python writes them in a string literal.
+    if unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff":
+        return ch.encode("unicode_escape").decode("ascii")
+    return ch
