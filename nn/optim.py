@@ -1,0 +1,119 @@
+"""Optimizers: update parameters from their gradients after ``loss.backward()``.
+
+The update arithmetic touches only ``param.data`` and ``param.grad`` with ``+ - *``, so
+the same code serves a `Value` (floats) and a `Tensor` (numpy arrays, updated in
+place). The training loop is PyTorch's::
+
+    opt = SGD(net.parameters(), lr=0.5)
+    for x, t in data:
+        opt.zero_grad()
+        loss = half_squared_error(net(x), t)
+        loss.backward()
+        opt.step()
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from autograd.graph import Node, zero_grad
+
+
+class Optimizer:
+    """What every optimizer shares: the parameter list, `zero_grad`, and argument checks."""
+
+    def __init__(self, params: Iterable[Node]) -> None:
+        self.params = list(params)
+        if not self.params:
+            raise ValueError(f"{type(self).__name__}: got no parameters to optimize")
+        seen: set[int] = set()
+        for k, param in enumerate(self.params):
+            if getattr(param, "_parents", None) != () or not hasattr(param, "grad"):
+                raise TypeError(
+                    f"{type(self).__name__}: parameter {k} is not a leaf node "
+                    f"(got {type(param).__name__}); pass model.parameters()"
+                )
+            if param._id in seen:
+                raise ValueError(
+                    f"{type(self).__name__}: parameter {k} ({_name(param)}) is listed twice; "
+                    "it would be updated twice per step"
+                )
+            seen.add(param._id)
+
+    def zero_grad(self) -> None:
+        """Reset the gradient of every parameter (they accumulate across backward calls)."""
+        zero_grad(self.params)
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, PyTorch's ``torch.optim.SGD`` rule (no dampening).
+
+    Each step, with g = grad + weight_decay * w:
+    ``buf = momentum * buf + g`` (``buf = g`` on the first step) when momentum > 0, then
+    ``w = w - lr * buf`` (or ``w - lr * g`` without momentum). With the defaults this is
+    the documents' rule w = w - gamma dJ/dw. `weight_decay` alpha is the gradient of the
+    L2 penalty alpha/2 * sum w^2 (seed 004's). A parameter whose ``grad`` is None (never
+    reached by a backward pass) is left alone, as in PyTorch.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Node],
+        lr: float,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params)
+        self.lr = _hyperparameter(lr, "SGD", "lr", low=0.0, low_inclusive=False)
+        self.momentum = _hyperparameter(momentum, "SGD", "momentum", low=0.0, high=1.0)
+        self.weight_decay = _hyperparameter(weight_decay, "SGD", "weight_decay", low=0.0)
+        self._buffers: list[Any] = [None] * len(self.params)
+
+    def step(self) -> None:
+        """Update every parameter once from its current gradient."""
+        for k, param in enumerate(self.params):
+            g = param.grad
+            if g is None:  # a node type that marks "no gradient yet" (as PyTorch): skip it
+                continue
+            if self.weight_decay:
+                g = g + self.weight_decay * param.data
+            if self.momentum:
+                buf = self._buffers[k]
+                # copy: on the first step g may be the grad array itself, zeroed later in place
+                g = copy.copy(g) if buf is None else self.momentum * buf + g
+                self._buffers[k] = g
+            param.data -= self.lr * g
+
+    def __repr__(self) -> str:
+        return (
+            f"SGD({len(self.params)} parameters, lr={self.lr}, momentum={self.momentum}, "
+            f"weight_decay={self.weight_decay})"
+        )
+
+
+def _hyperparameter(
+    x: object,
+    where: str,
+    name: str,
+    *,
+    low: float,
+    high: float = math.inf,
+    low_inclusive: bool = True,
+) -> float:
+    """`x` as a float, or a clear error if it is not a finite number in range."""
+    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+        raise ValueError(f"{where}: {name} must be a finite number, got {x!r}")
+    above = x >= low if low_inclusive else x > low
+    if not above or x >= high:
+        bracket = "[" if low_inclusive else "("
+        upper = f"{high:g})" if math.isfinite(high) else "inf)"
+        raise ValueError(f"{where}: {name} must be in {bracket}{low:g}, {upper}, got {x!r}")
+    return float(x)
+
+
+def _name(param: Node) -> str:
+    label = getattr(param, "label", None)
+    return repr(label) if label is not None else f"node #{param._id}"

@@ -1,0 +1,323 @@
+"""Scalar (`Value`) networks labelled in the documents' notation: `Neuron`, `Layer`, `MLP`.
+
+Every parameter, and every neuron's output, carries a label chosen by a naming scheme,
+so drawings and `autograd.explain` read like the document being checked::
+
+    net = MLP([2, 2, 1], names="indexed")          # seed 000, Case 3
+    J = half_squared_error(net([x1, x2]), [t1])
+    explain(J, "w_{11}^{(1)}")                     # dJ/do_1 · do_1/dh_1 · dh_1/dw_{11}^{(1)}
+
+Naming schemes (`names=`):
+
+- ``"indexed"`` (seed 000, the default): weight ``w_{ij}^{(l)}`` from input ``i`` to neuron
+  ``j`` of layer ``l``; the bias is the weight ``w_{0j}^{(l)}`` of the bias node x_0 / h_0 = 1;
+  outputs ``h_j`` (one hidden layer), ``h_j^{(l)}`` (several) and ``o_j``. As in the document,
+  the layer superscript is dropped when there is no hidden layer, and the neuron index too
+  when there is also a single output (Case 1: ``w_0, w_1, w_2``). Net inputs are left
+  unlabelled, as the document never names them, so `explain` folds them away and prints
+  do_1/dh_1 = o_1(1 - o_1) w_{11}^{(2)} exactly as the document writes it.
+- ``"numbered"`` (seed 001): weights ``w1, w2, ...`` numbered through the network, input by
+  input (w1: x1 -> n3, w2: x1 -> n4, ..., w4: x2 -> n3); biases ``b1, b2, ...`` neuron by
+  neuron; nodes ``n1, n2, ...`` counted from the inputs, with ``net_n3`` and ``out_n3``.
+- any callable taking a `Site` and returning a label, or None to leave the node unlabelled.
+
+The bias enters each neuron's net input through `autograd.dot_values`, whose bias edge
+has local derivative 1: the same number the document's bias node x_0 = 1 contributes.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from numbers import Real
+
+from autograd.value import Operand, Value, dot_values
+
+from .module import Module
+
+ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
+    "sigmoid": Value.sigmoid,
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "identity": lambda net: net,
+}
+"""The activations a neuron can use, by name."""
+
+
+@dataclass(frozen=True)
+class Site:
+    """Where a node sits in a network: what a naming scheme is told.
+
+    `kind` is ``"weight"``, ``"bias"``, ``"net"`` (a neuron's net input) or ``"out"`` (its
+    output). `layer` counts layers of weights from 1 (the document's superscript (l)),
+    `neuron` the neurons of that layer from 1, and `input` the neuron's inputs from 1
+    (for a weight; 0 otherwise). `sizes` is the whole network's, inputs first.
+    """
+
+    kind: str
+    layer: int
+    neuron: int
+    input: int
+    sizes: tuple[int, ...]
+
+
+Naming = Callable[[Site], "str | None"]
+
+
+def indexed_names(site: Site) -> str | None:
+    """Seed 000's notation: ``w_{ij}^{(l)}``, bias ``w_{0j}^{(l)}``, ``h_j^{(l)}``, ``o_j``."""
+    n_layers = len(site.sizes) - 1
+    hidden_layers = n_layers - 1
+    if site.kind in ("weight", "bias"):
+        i = site.input if site.kind == "weight" else 0
+        if hidden_layers == 0 and site.sizes[-1] == 1:
+            return f"w_{_subscript(i)}"
+        name = f"w_{_subscript(i, site.neuron)}"
+        return name if hidden_layers == 0 else f"{name}^{{({site.layer})}}"
+    if site.kind == "out":
+        if site.layer == n_layers:
+            return f"o_{_subscript(site.neuron)}"
+        name = f"h_{_subscript(site.neuron)}"
+        return name if hidden_layers == 1 else f"{name}^{{({site.layer})}}"
+    return None
+
+
+def numbered_names(site: Site) -> str | None:
+    """Seed 001's notation: ``w1..``, ``b1..`` through the network, ``net_n3``, ``out_n3``."""
+    sizes = site.sizes
+    earlier = range(1, site.layer)
+    if site.kind == "weight":
+        offset = sum(sizes[k - 1] * sizes[k] for k in earlier)
+        return f"w{offset + (site.input - 1) * sizes[site.layer] + site.neuron}"
+    if site.kind == "bias":
+        return f"b{sum(sizes[k] for k in earlier) + site.neuron}"
+    node = sum(sizes[: site.layer]) + site.neuron
+    return f"{site.kind}_n{node}"
+
+
+NAMING_SCHEMES: dict[str, Naming] = {"indexed": indexed_names, "numbered": numbered_names}
+"""The built-in naming schemes, by name."""
+
+
+class Neuron(Module):
+    """One unit: ``out = activation(w · x + b)``, its net input made as one node.
+
+    `layer`, `index` and `sizes` place the neuron in a network for the naming scheme;
+    a lone neuron defaults to the only neuron of a one-layer network (seed 000, Case 1).
+    Weights and bias start uniform in +-1/sqrt(n_inputs) (PyTorch's default for a linear
+    layer), drawn from `seed` (an int or a `random.Random` shared by a whole network).
+    """
+
+    def __init__(
+        self,
+        n_inputs: int,
+        activation: str = "sigmoid",
+        *,
+        bias: bool = True,
+        names: str | Naming = "indexed",
+        layer: int = 1,
+        index: int = 1,
+        sizes: Sequence[int] | None = None,
+        seed: int | random.Random = 0,
+    ) -> None:
+        _check_count(n_inputs, "Neuron", "n_inputs")
+        self.activation = _activation_name(activation, "Neuron")
+        self._activate = ACTIVATIONS[self.activation]
+        naming = _naming(names, "Neuron")
+        shape = tuple(sizes) if sizes is not None else (n_inputs, 1)
+        rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+        bound = 1.0 / math.sqrt(n_inputs)
+        self.w = [
+            Value(rng.uniform(-bound, bound), naming(Site("weight", layer, index, i, shape)))
+            for i in range(1, n_inputs + 1)
+        ]
+        bias_value = rng.uniform(-bound, bound) if bias else 0.0
+        self.b = Value(bias_value, naming(Site("bias", layer, index, 0, shape))) if bias else None
+        self.net_label = naming(Site("net", layer, index, 0, shape))
+        self.out_label = naming(Site("out", layer, index, 0, shape))
+
+    def forward(self, x: Sequence[Operand]) -> Value:
+        """The neuron's output for inputs `x` (Values, or plain numbers taken as data)."""
+        if len(x) != len(self.w):
+            name = f"Neuron {self.out_label}" if self.out_label else "Neuron"
+            raise ValueError(f"{name}: got {len(x)} inputs, expected {len(self.w)}")
+        net = dot_values(self.w, x, self.b)
+        if self.activation == "identity":
+            net.label = self.out_label or self.net_label
+            return net
+        net.label = self.net_label
+        out = self._activate(net)
+        out.label = self.out_label
+        return out
+
+    def extra_repr(self) -> str:
+        """Inputs, activation, and the output's label."""
+        bias = "" if self.b is not None else ", bias=False"
+        label = f", out={self.out_label!r}" if self.out_label else ""
+        return f"inputs={len(self.w)}, activation={self.activation}{bias}{label}"
+
+
+class Layer(Module):
+    """`n_outputs` neurons reading the same inputs; calling it always returns a list."""
+
+    repr_children = False
+
+    def __init__(
+        self,
+        n_inputs: int,
+        n_outputs: int,
+        activation: str = "sigmoid",
+        *,
+        bias: bool = True,
+        names: str | Naming = "indexed",
+        layer: int = 1,
+        sizes: Sequence[int] | None = None,
+        seed: int | random.Random = 0,
+    ) -> None:
+        _check_count(n_outputs, "Layer", "n_outputs")
+        rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+        shape = tuple(sizes) if sizes is not None else (n_inputs, n_outputs)
+        self.neurons = [
+            Neuron(
+                n_inputs,
+                activation,
+                bias=bias,
+                names=names,
+                layer=layer,
+                index=j,
+                sizes=shape,
+                seed=rng,
+            )
+            for j in range(1, n_outputs + 1)
+        ]
+
+    def forward(self, x: Sequence[Operand]) -> list[Value]:
+        """Each neuron's output for inputs `x`, as a list (even for a single neuron)."""
+        return [neuron(x) for neuron in self.neurons]
+
+    def extra_repr(self) -> str:
+        """Sizes, activation and bias."""
+        first = self.neurons[0]
+        bias = "" if first.b is not None else ", bias=False"
+        return f"in={len(first.w)}, out={len(self.neurons)}, activation={first.activation}{bias}"
+
+
+class MLP(Module):
+    """A multi-layer perceptron of `Layer` s: ``MLP([2, 3, 3, 1], hidden="relu")``.
+
+    `sizes` lists the inputs, then each layer's width. Hidden layers use `hidden`, the
+    last layer `output`, unless `activations` gives one per layer. Calling the network
+    returns the list of its outputs. All layers draw their starting weights from one
+    `random.Random(seed)`; set exact numbers with `set_parameters`.
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        hidden: str = "sigmoid",
+        output: str = "sigmoid",
+        *,
+        activations: Sequence[str] | None = None,
+        bias: bool = True,
+        names: str | Naming = "indexed",
+        seed: int = 0,
+    ) -> None:
+        sizes = tuple(sizes)
+        if len(sizes) < 2:
+            raise ValueError(
+                f"MLP: sizes must list the inputs and at least one layer, got {list(sizes)}"
+            )
+        for n in sizes:
+            _check_count(n, "MLP", "every size")
+        n_layers = len(sizes) - 1
+        if activations is None:
+            activations = [hidden] * (n_layers - 1) + [output]
+        elif len(activations) != n_layers:
+            raise ValueError(
+                f"MLP: {len(activations)} activations for {n_layers} layers; give one per layer"
+            )
+        rng = random.Random(seed)
+        self.sizes = sizes
+        self.layers = [
+            Layer(
+                sizes[k - 1],
+                sizes[k],
+                activations[k - 1],
+                bias=bias,
+                names=names,
+                layer=k,
+                sizes=sizes,
+                seed=rng,
+            )
+            for k in range(1, n_layers + 1)
+        ]
+
+    def forward(self, x: Sequence[Operand]) -> list[Value]:
+        """The network's outputs for inputs `x`, as a list."""
+        if len(x) != self.sizes[0]:
+            raise ValueError(f"MLP: got {len(x)} inputs, expected {self.sizes[0]}")
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+    def parameter(self, label: str) -> Value:
+        """The parameter labelled `label` (``net.parameter("w16")``)."""
+        for param in self.parameters():
+            if param.label == label:
+                return param
+        known = ", ".join(p.label or "?" for p in self.parameters())
+        raise KeyError(f"MLP: no parameter labelled {label!r}; the labels are: {known}")
+
+    def set_parameters(self, values: Mapping[str, float]) -> None:
+        """Set parameters by label, ``{"w1": 0.1, "b2": -0.4}``; the others keep their values."""
+        by_label = {p.label: p for p in self.parameters() if p.label is not None}
+        unknown = [label for label in values if label not in by_label]
+        if unknown:
+            raise KeyError(
+                f"MLP.set_parameters: no parameter labelled {', '.join(map(repr, unknown))}; "
+                f"the labels are: {', '.join(by_label)}"
+            )
+        for label, value in values.items():
+            number = float(value) if isinstance(value, Real) else math.nan
+            if not math.isfinite(number):
+                raise ValueError(
+                    f"MLP.set_parameters: {label!r} must be a finite number, got {value!r}"
+                )
+            by_label[label].data = number
+
+    def extra_repr(self) -> str:
+        """The sizes."""
+        return f"sizes={list(self.sizes)}"
+
+
+def _subscript(*indices: int) -> str:
+    """Indices as a TeX subscript: 1 -> ``1``, (1, 2) -> ``{12}``, (10, 2) -> ``{10,2}``."""
+    parts = [str(i) for i in indices]
+    text = ("," if any(len(p) > 1 for p in parts) else "").join(parts)
+    return text if len(text) == 1 else f"{{{text}}}"
+
+
+def _naming(names: str | Naming, where: str) -> Naming:
+    if callable(names):
+        return names
+    if names in NAMING_SCHEMES:
+        return NAMING_SCHEMES[names]
+    raise ValueError(
+        f"{where}: unknown naming scheme {names!r}; use one of {', '.join(NAMING_SCHEMES)} "
+        "or a function of a Site"
+    )
+
+
+def _activation_name(name: str, where: str) -> str:
+    if name not in ACTIVATIONS:
+        raise ValueError(
+            f"{where}: unknown activation {name!r}; use one of {', '.join(ACTIVATIONS)}"
+        )
+    return name
+
+
+def _check_count(n: object, where: str, what: str) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{where}: {what} must be a positive whole number, got {n!r}")
