@@ -192,6 +192,12 @@ def chain_rule(
     graph or there are more than `max_paths` paths (the sum is still
     ``wrt.grad`` after ``root.backward()``; the listing would be unreadable).
     """
+    if not all(isinstance(x, float) for x in root._local):
+        raise ChainRuleError(
+            f"chain_rule: {node_name(root)} is not a scalar (Value) node; the path-by-path "
+            "breakdown multiplies numbers, so it works on Value graphs. For a Tensor graph, "
+            "draw it (autograd.draw) or compare gradients with autograd.gradcheck."
+        )
     target = find_node(root, wrt)
     if labelled_only:
         graph = contracted_edges(root, lambda n: getattr(n, "label", None) is not None)

@@ -130,3 +130,12 @@ def test_no_path_and_too_many_paths():
         x = x + x
     with pytest.raises(ChainRuleError, match="1048576 paths"):
         chain_rule(x, a, labelled_only=False)
+
+
+def test_tensor_graphs_are_refused_with_a_hint():
+    from autograd.tensor import Tensor
+
+    w = Tensor([1.0, 2.0], requires_grad=True, label="w")
+    loss = (w * w).sum()
+    with pytest.raises(ChainRuleError, match=r"not a scalar.*gradcheck"):
+        explain(loss, "w")

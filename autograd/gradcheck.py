@@ -1,0 +1,327 @@
+"""Check autodiff against central finite differences, and report only what disagrees.
+
+``gradcheck(f, *inputs)`` calls ``f(*inputs)`` (a scalar `Value` or one-entry
+`Tensor`), backpropagates, and compares each input entry's gradient with
+
+    (f(x + h) - f(x - h)) / (2h),   h = eps * max(1, |x|),   eps = cbrt(machine epsilon)
+
+in float64 (the step that balances truncation error, O(h²), against rounding
+error, O(machine epsilon / h)). An entry fails when
+``|autodiff - numeric| > atol + rtol * |numeric| + rounding``, where rounding
+(about machine epsilon * |f| / h) is the error the difference quotient cannot
+avoid. The result lists the failing entries, not whole Jacobians.
+
+Kinks: where x ± h lands on the other side of a kink (ReLU at 0, a change of
+which entry is the maximum), a finite difference measures a mix of two slopes
+and disagrees with any one-sided derivative. Such entries are found by asking
+the graph, not by guessing from the numbers: for a failing entry, `f` is
+evaluated at x + h and x - h again, and if any relu or max node took a
+different branch there than at x, the entry is reported as a kink, not failed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .grad_mode import enable_grad, no_grad
+from .graph import topological_order
+from .tensor import Tensor, shape_text
+from .value import Value
+
+Node = Value | Tensor
+
+_MACHINE_EPS = float(np.finfo(np.float64).eps)
+DEFAULT_EPS = _MACHINE_EPS ** (1 / 3)
+
+
+class GradcheckError(AssertionError):
+    """Raised by ``gradcheck(..., raise_on_failure=True)``; the message holds the table."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One checked entry that failed or sat on a kink.
+
+    ``status`` is ``"fail"`` (autodiff and finite differences disagree),
+    ``"kink"`` (x ± h crosses a kink: not a failure) or ``"error"`` (`f`
+    raised at x ± h; ``note`` says why).
+    """
+
+    input: str
+    index: tuple[int, ...] | None
+    autodiff: float
+    numeric: float
+    abs_error: float
+    rel_error: float
+    status: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class GradcheckResult:
+    """What `gradcheck` found: truthy when every entry passed (kinks excepted).
+
+    ``failures`` holds the failing entries, ``kinks`` the entries skipped at a
+    kink, ``notes`` anything else worth knowing (a float32 input checked in
+    float64, a backward pass that raised). ``table()`` lists the failures.
+    """
+
+    passed: bool
+    checked: int
+    failures: tuple[Entry, ...]
+    kinks: tuple[Entry, ...]
+    notes: tuple[str, ...]
+    atol: float
+    rtol: float
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def table(self) -> str:
+        """The failing entries, one row each: input, index, autodiff, numeric, errors."""
+        return _table(self.failures)
+
+    def __str__(self) -> str:
+        if self.passed:
+            lines = [f"gradcheck passed: {_entries(self.checked)} checked"]
+        elif self.failures:
+            lines = [
+                f"gradcheck failed: {_entries(len(self.failures))} of {self.checked} disagree "
+                f"(atol={self.atol:g}, rtol={self.rtol:g})",
+                self.table(),
+            ]
+        else:
+            lines = ["gradcheck failed: the backward pass raised an error; nothing compared"]
+        if self.kinks:
+            lines.append(f"{_entries(len(self.kinks))} at a kink (x ± h crosses it; not failed):")
+            lines.append(_table(self.kinks))
+        lines.extend(self.notes)
+        return "\n".join(lines)
+
+
+def gradcheck(
+    f: Callable[..., Node],
+    *inputs: Node,
+    eps: float | None = None,
+    atol: float = 1e-6,
+    rtol: float = 1e-4,
+    raise_on_failure: bool = False,
+) -> GradcheckResult:
+    """Compare the gradient of ``f(*inputs)`` from backprop with central differences.
+
+    `inputs` are `Value` or `Tensor` nodes; `f` must build its result from the
+    nodes it is given (it is called again with perturbed copies, which get
+    gradients; the inputs themselves are left untouched) and return a scalar
+    node. `eps` is the relative step (default cbrt(machine epsilon), about
+    6e-6). float32 tensors are checked in float64, with a note: a float32
+    difference quotient is too coarse to judge a gradient. Returns a
+    `GradcheckResult`; with `raise_on_failure`, a failure raises
+    `GradcheckError` with the table instead.
+    """
+    if not inputs:
+        raise TypeError("gradcheck: give at least one input (a Value or a Tensor)")
+    if not callable(f):
+        raise TypeError(f"gradcheck: f must be callable, got {type(f).__name__}")
+    step = DEFAULT_EPS if eps is None else float(eps)
+    if not 0 < step < 1:
+        raise ValueError(f"gradcheck: eps must be in (0, 1), got {eps!r}")
+    checker = _Checker(f, inputs)
+    failures, kinks = checker.compare(step, atol, rtol)
+    result = GradcheckResult(
+        passed=not failures and not checker.backward_error,
+        checked=sum(v.size for v in checker.values),
+        failures=tuple(failures),
+        kinks=tuple(kinks),
+        notes=tuple(checker.notes),
+        atol=atol,
+        rtol=rtol,
+    )
+    if raise_on_failure and not result.passed:
+        raise GradcheckError(str(result))
+    return result
+
+
+class _Checker:
+    """The inputs as float64 working arrays, and `f` evaluated on them."""
+
+    def __init__(self, f: Callable[..., Node], inputs: tuple[Node, ...]) -> None:
+        self.f = f
+        self.kinds: list[type] = []
+        self.names: list[str] = []
+        self.values: list[np.ndarray] = []
+        self.notes: list[str] = []
+        self.backward_error = ""
+        for i, x in enumerate(inputs):
+            name = x.label if isinstance(x, (Value, Tensor)) and x.label else f"input {i}"
+            if isinstance(x, Value):
+                self.values.append(np.array(x.data, dtype=np.float64))
+            elif isinstance(x, Tensor):
+                if x.dtype != np.float64:
+                    self.notes.append(
+                        f"note: {name} is {x.dtype}; checked in float64 (a {x.dtype} "
+                        "difference quotient is too coarse to judge a gradient)"
+                    )
+                self.values.append(x.data.astype(np.float64))
+            else:
+                raise TypeError(
+                    f"gradcheck: input {i} is {type(x).__name__}; inputs must be Value or "
+                    "Tensor nodes (wrap arrays as Tensor(x))"
+                )
+            self.kinds.append(type(x))
+            self.names.append(name)
+
+    def leaves(self) -> list[Node]:
+        """Fresh leaves holding the current working values."""
+        out: list[Node] = []
+        for kind, name, value in zip(self.kinds, self.names, self.values):
+            if kind is Value:
+                out.append(Value(float(value), label=name))
+            else:
+                out.append(Tensor(value, requires_grad=True, label=name))
+        return out
+
+    def call(self, leaves: list[Node]) -> tuple[float, Node]:
+        """f(*leaves) and its value as a float, or a clear error if it is not a scalar node."""
+        out = self.f(*leaves)
+        if isinstance(out, Value):
+            return out.data, out
+        if isinstance(out, Tensor):
+            if out.size != 1:
+                raise ValueError(
+                    f"gradcheck: f must return a scalar node, got a Tensor of shape "
+                    f"{shape_text(out.shape)}; reduce it (.sum(), .mean())"
+                )
+            return float(out.data.reshape(())), out
+        raise TypeError(
+            f"gradcheck: f must return a Value or a one-entry Tensor (the node, so it can be "
+            f"backpropagated), got {type(out).__name__}"
+        )
+
+    def autodiff(self) -> tuple[float, Node, list[np.ndarray]]:
+        """f at the inputs, its root node, and the gradient of each input by backprop."""
+        with enable_grad():
+            leaves = self.leaves()
+            f0, root = self.call(leaves)
+            try:
+                if isinstance(root, Value):
+                    root.backward()
+                elif root.requires_grad:
+                    root.backward(np.ones(root.shape))
+            except Exception as exc:  # a broken backward rule is a finding, not a crash
+                self.backward_error = f"{type(exc).__name__}: {exc}"
+                self.notes.append(f"backward raised {self.backward_error}")
+        grads = []
+        for leaf, value in zip(leaves, self.values):
+            g = leaf.grad
+            grads.append(np.zeros_like(value) if g is None else np.asarray(g, dtype=np.float64))
+        return f0, root, grads
+
+    def value_at(self, i: int, k: tuple[int, ...], x: float, record: bool) -> tuple[float, Node]:
+        """f with entry k of input i set to x (the working value is restored afterwards)."""
+        value = self.values[i]
+        saved = value[k]
+        value[k] = x
+        try:
+            if record:
+                with enable_grad():
+                    return self.call(self.leaves())
+            with no_grad():
+                return self.call(self.leaves())
+        finally:
+            value[k] = saved
+
+    def compare(self, step: float, atol: float, rtol: float) -> tuple[list[Entry], list[Entry]]:
+        """Check every entry; return the failing ones and the ones at a kink."""
+        f0, root, grads = self.autodiff()
+        if self.backward_error:
+            return [], []
+        failures: list[Entry] = []
+        kinks: list[Entry] = []
+        base_branches: list[bytes] | None = None
+        for i, value in enumerate(self.values):
+            for k in np.ndindex(value.shape):
+                x = float(value[k])
+                h = step * max(1.0, abs(x))
+                up, down = x + h, x - h
+                auto = float(grads[i][k])
+                try:
+                    f_up = self.value_at(i, k, up, record=False)[0]
+                    f_down = self.value_at(i, k, down, record=False)[0]
+                except Exception as exc:  # e.g. x - h leaves log's domain
+                    failures.append(
+                        self.entry(i, k, auto, math.nan, "error", f"{type(exc).__name__}: {exc}")
+                    )
+                    continue
+                numeric = (f_up - f_down) / (up - down)
+                rounding = 2 * _MACHINE_EPS * max(abs(f_up), abs(f_down), abs(f0)) / (up - down)
+                if abs(auto - numeric) <= atol + rtol * abs(numeric) + rounding:
+                    continue
+                if base_branches is None:
+                    base_branches = _branches(root)
+                crosses = any(
+                    _branches(self.value_at(i, k, x_side, record=True)[1]) != base_branches
+                    for x_side in (up, down)
+                )
+                if crosses:
+                    kinks.append(self.entry(i, k, auto, numeric, "kink"))
+                else:
+                    failures.append(self.entry(i, k, auto, numeric, "fail"))
+        return failures, kinks
+
+    def entry(
+        self, i: int, k: tuple[int, ...], auto: float, numeric: float, status: str, note: str = ""
+    ) -> Entry:
+        err = abs(auto - numeric)
+        rel = err / abs(numeric) if numeric else (math.inf if err else 0.0)
+        return Entry(
+            input=self.names[i],
+            index=None if self.kinds[i] is Value else k,
+            autodiff=auto,
+            numeric=numeric,
+            abs_error=err,
+            rel_error=rel,
+            status=status,
+            note=note,
+        )
+
+
+def _branches(root: Node) -> list[bytes]:
+    """Which side of its kink every relu and max node of `root`'s graph is on."""
+    found = []
+    for node in topological_order(root):
+        rule = getattr(node, "_rule", None)
+        if rule is not None and rule.branch is not None:
+            found.append(np.asarray(rule.branch(node)).tobytes())
+        elif isinstance(node, Value) and node._op == "relu":
+            found.append(bytes([node._parents[0].data > 0]))
+    return found
+
+
+def _entries(n: int) -> str:
+    return f"{n} entry" if n == 1 else f"{n} entries"
+
+
+def _table(entries: tuple[Entry, ...] | list[Entry]) -> str:
+    """Entries as an aligned text table."""
+    header = ("input", "index", "autodiff", "numeric", "abs err", "rel err", "")
+    rows = [header]
+    for e in entries:
+        rows.append(
+            (
+                e.input,
+                "-" if e.index is None else str(e.index),
+                f"{e.autodiff:.6g}",
+                f"{e.numeric:.6g}",
+                f"{e.abs_error:.2e}",
+                f"{e.rel_error:.2e}",
+                e.note,
+            )
+        )
+    widths = [max(len(r[c]) for r in rows) for c in range(len(header))]
+    return "\n".join(
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows
+    )

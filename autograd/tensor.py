@@ -1,0 +1,530 @@
+"""`Tensor`: a numpy array that records the operations that made it.
+
+A tensor node follows the same protocol as `Value` (see `autograd.graph`), so
+one backprop loop, one renderer and one checker serve both. What differs is the
+local derivative: for an array it is a Jacobian, too big to store, so each edge
+stores a `LocalRule` (``_local``): which operation, which operand and the rule
+as a formula (``∂(a·b)/∂a = b``), something a drawing can show. The operation
+itself (``_rule``, an `autograd.tensor_ops.Op`) holds the backward function that
+applies the rule, written next to its forward; what the rule needs is read from
+the operands (``_parents``) and the few extras saved on the node (``_saved``,
+an axis or an index). No closure captures the output node, so a graph has no
+reference cycles and is freed by reference counting.
+
+Conventions, chosen once:
+
+- ``data`` is float64 unless float32 is asked for (``dtype=np.float32``, or a
+  float32 array given as data). Numbers and arrays mixed into an operation take
+  the tensor's dtype, so ``x32 * 0.5`` stays float32; two tensors of different
+  precision give float64 (numpy's promotion), and each still gets its gradient
+  in its own dtype.
+- A result records its operands only when grad mode is on (see `no_grad`) and
+  some operand has ``requires_grad=True``; otherwise it is a plain leaf.
+- Data entering the graph is checked once: a leaf when it is made, a number or
+  array when it is used as an operand. It must be real numbers and finite (NaN
+  or inf raise, as for `Value`). Operations check their own domains (log of
+  non-positive entries, division by zero, exp overflow); overflow to inf inside
+  ``*``, ``@`` or ``**`` is not checked on every operation. Slicing a Tensor
+  (``X[i:i + 10]``) checks nothing, so a data set wrapped once costs no checks
+  per batch.
+- ``grad`` is None until a backward pass reaches the node, then an array of the
+  node's shape and dtype. A leaf's gradient is its own array (never shared with
+  another node), and accumulates across backward calls; gradients of interior
+  nodes are recomputed on every call and may share memory with each other.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Union
+
+import numpy as np
+
+from .grad_mode import _mode
+from .graph import backpropagate, new_node_id
+from .value import Value
+
+if TYPE_CHECKING:
+    from .tensor_ops import LocalRule, Op
+
+ArrayLike = Union["Tensor", np.ndarray, float, int, Sequence[Any]]
+
+FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+
+
+class Tensor:
+    """An n-dimensional array node in a computation graph.
+
+    ``Tensor(data, requires_grad=False, dtype=None, label=None)`` copies `data`
+    (numbers, nested lists or an array of real numbers, all finite) into a float64
+    array, or float32 when `dtype` says so or `data` is a float32 array. Set
+    `requires_grad` on the leaves you want gradients for (parameters); ``label``
+    names the node in drawings and messages.
+
+    Operations (numbers and arrays accepted on either side, numpy broadcasting):
+    ``+ - * / **``, unary ``-``, ``@``, ``exp log tanh sigmoid relu``,
+    ``sum mean max logsumexp`` (``axis`` int or tuple, ``keepdims``), ``softmax``,
+    ``log_softmax``, ``reshape``, ``transpose``/``T`` and indexing; module
+    functions `concatenate`, `stack` and `cross_entropy` in `autograd.tensor_ops`.
+    """
+
+    __slots__ = (
+        "data",
+        "grad",
+        "requires_grad",
+        "label",
+        "_op",
+        "_parents",
+        "_local",
+        "_rule",
+        "_saved",
+        "_owns_grad",
+        "_id",
+        "_mark",
+        "__weakref__",
+    )
+    __array_ufunc__ = None  # numpy defers to us: `ndarray + Tensor` calls Tensor.__radd__
+
+    def __init__(
+        self,
+        data: ArrayLike,
+        requires_grad: bool = False,
+        dtype: Any = None,
+        label: str | None = None,
+    ) -> None:
+        """Make a leaf holding a copy of `data`; see the class docstring."""
+        if label is not None and not isinstance(label, str):
+            raise TypeError(f"Tensor: label must be a string or None, got {type(label).__name__}")
+        what = f"Tensor {label!r}" if label else "Tensor"
+        self.data = leaf_array(data.data if isinstance(data, Tensor) else data, dtype, what)
+        self.grad: np.ndarray | None = None
+        self.requires_grad = bool(requires_grad)
+        self.label = label
+        self._op = ""
+        self._parents: tuple[Tensor, ...] = ()
+        self._local: tuple[LocalRule, ...] = ()
+        self._rule: Op | None = None
+        self._saved: Any = None
+        self._owns_grad = False
+        self._id = new_node_id()
+        self._mark: object = None
+
+    # ----------------------------------------------------------------- graph protocol
+    def _zero_grad(self) -> None:
+        self.grad = None
+
+    def _accumulate_grad(self, grad: np.ndarray) -> None:
+        self._add_to_grad(grad, False)
+
+    def _add_to_grad(self, grad: np.ndarray, fresh: bool) -> None:
+        """Add `grad` to ``self.grad``; `fresh` means no other node holds that array.
+
+        In-place addition only ever touches an array this node owns, so a gradient
+        shared with another node (``a + b`` hands both operands the same array) is
+        never changed under it. A leaf copies a shared array before keeping it.
+        """
+        current = self.grad
+        if current is None:
+            if not fresh and not self._parents:
+                grad = grad.copy()
+                fresh = True
+            self.grad = grad
+            self._owns_grad = fresh
+        elif self._owns_grad:
+            current += grad
+        else:
+            self.grad = current + grad
+            self._owns_grad = True
+
+    def _propagate(self) -> None:
+        g = self.grad
+        if g is None:
+            return
+        grads = self._rule.backward(self, g)
+        for parent, pg in zip(self._parents, grads):
+            if pg is None:
+                continue
+            if type(pg) is not np.ndarray:  # a 0-d numpy result comes back as a numpy scalar
+                pg = np.asarray(pg)
+            fresh = pg is not g and pg.base is None
+            target = parent.data
+            if pg.shape != target.shape:
+                raise RuntimeError(
+                    f"backward of {self._rule.name!r}: the gradient for an operand of shape "
+                    f"{shape_text(target.shape)} has shape {shape_text(pg.shape)}; the rule "
+                    "must reduce it to the operand's shape (a missing unbroadcast sum?)"
+                )
+            if pg.dtype != target.dtype:  # float32 and float64 mixed in one graph
+                pg = pg.astype(target.dtype)
+                fresh = True
+            parent._add_to_grad(pg, fresh)
+
+    # ----------------------------------------------------------------- public helpers
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape of ``data``."""
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions of ``data``."""
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        """The number of entries of ``data``."""
+        return self.data.size
+
+    @property
+    def dtype(self) -> np.dtype:
+        """``data.dtype``: float64 or float32."""
+        return self.data.dtype
+
+    @property
+    def op(self) -> str:
+        """The operation that made this node: ``""`` for a leaf, ``"const"`` for an operand
+        that was a number or an array."""
+        return self._op
+
+    @property
+    def parents(self) -> tuple[Tensor, ...]:
+        """The operands this node was computed from, in order (empty unless recorded)."""
+        return self._parents
+
+    @property
+    def node_id(self) -> int:
+        """This node's place in creation order (stable across runs of the same program)."""
+        return self._id
+
+    def named(self, label: str) -> Tensor:
+        """Set the label and return self: ``h = (x @ W1 + b1).sigmoid().named("a^(1)")``."""
+        if not isinstance(label, str):
+            raise TypeError(f"Tensor.named: label must be a string, got {type(label).__name__}")
+        self.label = label
+        return self
+
+    def numpy(self) -> np.ndarray:
+        """Return ``data`` itself (not a copy; changing it changes the tensor)."""
+        return self.data
+
+    def item(self) -> float:
+        """Return the single entry of a one-entry tensor as a Python float."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"item: the tensor has shape {shape_text(self.shape)} ({self.data.size} "
+                "entries); item() needs exactly one (reduce first with .sum() or .mean())"
+            )
+        return float(self.data.reshape(()))
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing ``data``, outside the graph (``requires_grad=False``)."""
+        return constant(self.data, "")
+
+    def backward(self, grad: ArrayLike | None = None) -> None:
+        """Backpropagate from this node: fill ``grad`` on every node it depends on.
+
+        `grad` is d(final output)/d(self), of exactly this tensor's shape; it may
+        be left out only for a one-entry tensor (a loss), where it is 1. Leaf
+        gradients accumulate across calls, as in PyTorch (zero them between
+        training steps with `autograd.zero_grad`).
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward: this tensor does not require grad: no tensor it was computed from "
+                "has requires_grad=True, or it was computed under no_grad()"
+            )
+        if grad is None:
+            if self.data.size != 1:
+                raise ValueError(
+                    f"backward: the tensor has shape {shape_text(self.shape)}; backward() "
+                    "without grad needs a one-entry result such as a loss. Reduce it first "
+                    "(.sum(), .mean()) or pass grad=, an array of the same shape holding "
+                    "d(final output)/d(this tensor)"
+                )
+            seed = np.ones_like(self.data)
+        else:
+            seed = leaf_array(
+                grad.data if isinstance(grad, Tensor) else grad, self.dtype, "backward"
+            )
+            if seed.shape != self.shape:
+                raise ValueError(
+                    f"backward: grad has shape {shape_text(seed.shape)} but the tensor has shape "
+                    f"{shape_text(self.shape)}; they must match exactly"
+                )
+        backpropagate(self, seed)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        raise TypeError(
+            "Tensor does not support item assignment: an in-place change would invalidate "
+            "recorded gradients. Build a new tensor (concatenate, stack, or multiply by a mask)"
+        )
+
+    def __repr__(self) -> str:
+        body = np.array2string(
+            self.data, precision=4, separator=", ", threshold=20, prefix="Tensor("
+        )
+        extras = []
+        if self.data.dtype != np.float64:
+            extras.append(f"dtype={self.data.dtype}")
+        if self._op:
+            extras.append(f"op={self._op!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        if self.label is not None:
+            extras.append(f"label={self.label!r}")
+        return f"Tensor({', '.join([body, *extras])})"
+
+    # ----------------------------------------------------------------- operations
+    def __add__(self, other: ArrayLike) -> Tensor:
+        return _ops.add(self, other)
+
+    def __radd__(self, other: ArrayLike) -> Tensor:
+        return _ops.add(other, self)
+
+    def __sub__(self, other: ArrayLike) -> Tensor:
+        return _ops.sub(self, other)
+
+    def __rsub__(self, other: ArrayLike) -> Tensor:
+        return _ops.sub(other, self)
+
+    def __mul__(self, other: ArrayLike) -> Tensor:
+        return _ops.mul(self, other)
+
+    def __rmul__(self, other: ArrayLike) -> Tensor:
+        return _ops.mul(other, self)
+
+    def __truediv__(self, other: ArrayLike) -> Tensor:
+        return _ops.div(self, other)
+
+    def __rtruediv__(self, other: ArrayLike) -> Tensor:
+        return _ops.div(other, self)
+
+    def __pow__(self, exponent: ArrayLike) -> Tensor:
+        return _ops.power(self, exponent)
+
+    def __rpow__(self, base: ArrayLike) -> Tensor:
+        return _ops.power(base, self)
+
+    def __neg__(self) -> Tensor:
+        return _ops.neg(self)
+
+    def __matmul__(self, other: ArrayLike) -> Tensor:
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other: ArrayLike) -> Tensor:
+        return _ops.matmul(other, self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return _ops.getitem(self, index)
+
+    def exp(self) -> Tensor:
+        """e ** self, entry by entry."""
+        return _ops.exp(self)
+
+    def log(self) -> Tensor:
+        """Natural logarithm, entry by entry; every entry must be positive."""
+        return _ops.log(self)
+
+    def tanh(self) -> Tensor:
+        """Hyperbolic tangent, entry by entry."""
+        return _ops.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        """Logistic sigmoid 1 / (1 + e ** -x), entry by entry, finite for any input."""
+        return _ops.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        """max(0, x) entry by entry; its derivative at 0 is 0 (as in PyTorch)."""
+        return _ops.relu(self)
+
+    def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        """Sum over `axis` (an int, a tuple, or None for all axes)."""
+        return _ops.reduce_sum(self, axis, keepdims)
+
+    def mean(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        """Mean over `axis` (an int, a tuple, or None for all axes)."""
+        return _ops.reduce_mean(self, axis, keepdims)
+
+    def max(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        """Maximum over `axis`; tied maxima share the gradient equally (as PyTorch's amax)."""
+        return _ops.reduce_max(self, axis, keepdims)
+
+    def logsumexp(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+        """log(sum(exp(x))) over `axis`, computed with the maximum shifted out (no overflow)."""
+        return _ops.logsumexp(self, axis, keepdims)
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        """exp(x) / sum(exp(x)) along `axis`, max-shifted so large logits stay finite."""
+        return _ops.softmax(self, axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        """x - logsumexp(x) along `axis`: log-probabilities, finite for any finite logits."""
+        return _ops.log_softmax(self, axis)
+
+    def reshape(self, *shape: int | Sequence[int]) -> Tensor:
+        """The same entries in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``."""
+        return _ops.reshape(self, shape[0] if len(shape) == 1 else shape)
+
+    def transpose(self, *axes: int | Sequence[int]) -> Tensor:
+        """Permute the axes (reverse them when none are given), as ``ndarray.transpose``."""
+        return _ops.transpose(self, (axes[0] if len(axes) == 1 else axes) or None)
+
+    @property
+    def T(self) -> Tensor:
+        """All axes reversed (the matrix transpose for 2-D)."""
+        return _ops.transpose(self, None)
+
+
+# --------------------------------------------------------------------- making nodes
+_new_tensor = object.__new__
+
+
+def record(
+    data: np.ndarray,
+    op: Op,
+    parents: tuple[Tensor, ...],
+    saved: Any = None,
+    symbol: str | None = None,
+) -> Tensor:
+    """Make the result node of `op` applied to `parents` (the forward already computed `data`).
+
+    The node records its parents, the op and `saved` only when grad mode is on
+    and some parent requires grad; otherwise it is a plain leaf. `symbol`
+    overrides ``op.symbol`` as the node's ``_op`` (``"**2"``). This is how every
+    operation in `autograd.tensor_ops` makes its result, and how a new operation
+    would.
+    """
+    if type(data) is not np.ndarray:  # numpy returns scalars for 0-d results
+        data = np.asarray(data)
+    out = _new_tensor(Tensor)
+    out.data = data
+    out.grad = None
+    out.label = None
+    out._owns_grad = False
+    out._id = new_node_id()
+    out._mark = None
+    if _mode.enabled:
+        for parent in parents:
+            if parent.requires_grad:
+                out.requires_grad = True
+                out._op = symbol or op.symbol
+                out._parents = parents
+                out._local = op.rules if not op.variadic else op.rules_for(len(parents))
+                out._rule = op
+                out._saved = saved
+                return out
+    out.requires_grad = False
+    out._op = ""
+    out._parents = ()
+    out._local = ()
+    out._rule = None
+    out._saved = None
+    return out
+
+
+def constant(data: np.ndarray, op: str = "const") -> Tensor:
+    """A leaf wrapping `data` (already a valid float array) without copying or checking it."""
+    out = _new_tensor(Tensor)
+    out.data = data
+    out.grad = None
+    out.requires_grad = False
+    out.label = None
+    out._op = op
+    out._parents = ()
+    out._local = ()
+    out._rule = None
+    out._saved = None
+    out._owns_grad = False
+    out._id = new_node_id()
+    out._mark = None
+    return out
+
+
+def operand(x: object, dtype: np.dtype, op: str) -> Tensor:
+    """`x` as a node: a Tensor as it is, a number or array as a constant leaf of `dtype`."""
+    if isinstance(x, Tensor):
+        return x
+    if type(x) is float or type(x) is int:
+        if not math.isfinite(x):
+            raise ValueError(f"{op}: an operand is {x}; only finite numbers are allowed")
+        return constant(np.asarray(x, dtype=dtype))
+    if type(x) is np.ndarray and x.dtype == dtype:  # a data batch: the common case
+        check_finite(x, op)
+        return constant(x)
+    if isinstance(x, (numbers.Real, np.ndarray, list, tuple)):
+        return constant(leaf_array(x, dtype, op, copy=False))
+    if isinstance(x, Value):
+        raise TypeError(
+            f"{op}: cannot mix a Value (scalar engine) with a Tensor; use Tensor(v.data) for "
+            "a constant, or build the whole expression from one kind of node"
+        )
+    raise TypeError(
+        f"{op}: an operand is {type(x).__name__}; expected a Tensor, a number or an array "
+        "of numbers"
+    )
+
+
+def leaf_array(data: object, dtype: Any, what: str, copy: bool = True) -> np.ndarray:
+    """`data` as a finite float32/float64 array (float64 unless asked), or a clear error.
+
+    `dtype` None keeps a float32 or float64 array's own dtype and makes
+    everything else float64.
+    """
+    try:
+        arr = np.asarray(data)
+    except (ValueError, TypeError) as exc:
+        raise TypeError(f"{what}: data is not a rectangular array of numbers ({exc})") from None
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(
+            f"{what}: data must be real numbers, got an array of dtype {arr.dtype} "
+            f"(e.g. {arr.flat[0]!r:.40})"
+            if arr.size
+            else f"{what}: data must be real numbers, got an empty array of dtype {arr.dtype}"
+        )
+    if dtype is None:
+        target = arr.dtype if arr.dtype in FLOAT_DTYPES else FLOAT_DTYPES[0]
+    else:
+        target = float_dtype(dtype, what)
+    if copy or arr.dtype != target:
+        arr = arr.astype(target)  # copies
+    check_finite(arr, what)
+    return arr
+
+
+def float_dtype(dtype: Any, what: str) -> np.dtype:
+    """`dtype` as np.float64 or np.float32, or an error saying those are the choices."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt not in FLOAT_DTYPES:
+        raise TypeError(f"{what}: dtype {dtype!r} is not supported; use np.float64 or np.float32")
+    return dt
+
+
+def check_finite(arr: np.ndarray, what: str) -> None:
+    """Raise ValueError naming how many entries of `arr` are NaN or inf, and where."""
+    if not np.isfinite(arr).all():
+        bad = ~np.isfinite(arr)
+        first = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{what}: {int(bad.sum())} of {arr.size} entries are not finite (first at index "
+            f"{first}: {arr[first]}); only finite numbers are allowed"
+        )
+
+
+def shape_text(shape: tuple[int, ...]) -> str:
+    """A shape as the error messages write it: ``(3,4)``, ``(3,)``, ``()``."""
+    if len(shape) == 1:
+        return f"({shape[0]},)"
+    return "(" + ",".join(map(str, shape)) + ")"
+
+
+from . import tensor_ops as _ops  # noqa: E402 (the operations need the class defined above)

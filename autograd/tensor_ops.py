@@ -1,0 +1,920 @@
+"""Tensor operations: each one's forward, backward rule and local-derivative text, side by side.
+
+An operation is a forward function (compute the result with numpy, then
+`autograd.tensor.record` makes the node) and an `Op` (its name, the symbol a
+drawing shows, the backward function and one `LocalRule` per operand). A
+backward function ``backward(node, g)`` receives the node and g = d(root)/d(node)
+and returns one gradient per operand, d(root)/d(operand) with the operand's
+shape, or None for an operand that does not require grad. It reads what it needs
+from ``node._parents`` (the operands' data), ``node.data`` (the result) and
+``node._saved`` (axes, indices), never from a closure. It returns a new array
+per operand, or `g` itself, or a view of `g`: the engine tells these apart to
+decide which gradient arrays it may add into in place.
+
+Broadcasting: an operand that numpy broadcast gets the gradient summed back to
+its own shape (`unbroadcast`), also when broadcasting added dimensions, as in
+``(3,) + (2,3)`` or ``(2,1,4) * (3,1)``.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from .tensor import FLOAT_DTYPES, Tensor, operand, record, shape_text
+
+Backward = Callable[[Tensor, np.ndarray], tuple["np.ndarray | None", ...]]
+
+
+class LocalRule:
+    """The local derivative on one edge of a tensor graph, as stored in a node's ``_local``.
+
+    ``op`` is the operation's name, ``operand`` the position of the edge's
+    operand (None for operations taking any number of operands, where every
+    operand follows the same rule), and ``formula`` the rule as text, e.g.
+    ``∂(a·b)/∂a = b``; ``str(rule)`` is the formula.
+    """
+
+    __slots__ = ("op", "operand", "formula")
+
+    def __init__(self, op: str, operand: int | None, formula: str) -> None:
+        self.op = op
+        self.operand = operand
+        self.formula = formula
+
+    def __str__(self) -> str:
+        return self.formula
+
+    def __repr__(self) -> str:
+        return f"LocalRule({self.op!r}, operand={self.operand}, {self.formula!r})"
+
+
+class Op:
+    """A tensor operation's backward side: name, drawing symbol, backward function, rules.
+
+    `formulas` gives one formula per operand; an operation taking any number
+    of operands (`concatenate`, `stack`) gives one formula and ``variadic=True``.
+    `branch`, for operations with kinks (relu, max), returns which side of the
+    kink each entry is on; `autograd.gradcheck` compares it at x ± h to spot
+    finite differences that straddle a kink.
+    """
+
+    __slots__ = ("name", "symbol", "backward", "rules", "variadic", "branch")
+
+    def __init__(
+        self,
+        name: str,
+        symbol: str,
+        backward: Backward,
+        formulas: Sequence[str],
+        *,
+        variadic: bool = False,
+        branch: Callable[[Tensor], np.ndarray] | None = None,
+    ) -> None:
+        self.name = name
+        self.symbol = symbol
+        self.backward = backward
+        self.variadic = variadic
+        self.rules = tuple(
+            LocalRule(name, None if variadic else i, text) for i, text in enumerate(formulas)
+        )
+        self.branch = branch
+
+    def rules_for(self, n_operands: int) -> tuple[LocalRule, ...]:
+        """The ``_local`` entries of a node with `n_operands` operands."""
+        return self.rules if not self.variadic else self.rules * n_operands
+
+    def __repr__(self) -> str:
+        return f"Op({self.name!r}, symbol={self.symbol!r})"
+
+
+# --------------------------------------------------------------------- shared helpers
+def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum `g` over the axes numpy broadcast an operand of `shape` along, giving `shape`.
+
+    Axes broadcasting added in front are summed away; axes where the operand
+    had size 1 are summed keeping the 1. Returns `g` itself if nothing was
+    broadcast, otherwise a new array.
+    """
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    if lead:
+        g = g.sum(axis=tuple(range(lead)))
+    ones = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if ones:
+        g = g.sum(axis=ones, keepdims=True)
+    return g
+
+
+def _operands(a: object, b: object, op: str) -> tuple[Tensor, Tensor]:
+    """Both operands as nodes; a number or array takes the dtype of the Tensor beside it."""
+    if isinstance(a, Tensor):
+        return a, operand(b, a.data.dtype, op)
+    if isinstance(b, Tensor):
+        return operand(a, b.data.dtype, op), b
+    return operand(a, FLOAT_DTYPES[0], op), operand(b, FLOAT_DTYPES[0], op)
+
+
+def _broadcast(ufunc: np.ufunc, a: Tensor, b: Tensor, op: str) -> np.ndarray:
+    """ufunc(a.data, b.data), with a clear error when the shapes do not broadcast."""
+    try:
+        return ufunc(a.data, b.data)
+    except ValueError:
+        raise _broadcast_error(a, b, op) from None
+
+
+def _broadcast_error(a: Tensor, b: Tensor, op: str) -> ValueError:
+    return ValueError(
+        f"{op}: shapes {shape_text(a.shape)} and {shape_text(b.shape)} do not broadcast "
+        f"(trailing dimensions must be equal or 1){_labels(a, b)}"
+    )
+
+
+def _labels(*nodes: Tensor) -> str:
+    """`` (operands 'x', 'W')`` when some operand is labelled, else empty."""
+    if all(n.label is None for n in nodes):
+        return ""
+    names = ", ".join(repr(n.label) if n.label else "unlabelled" for n in nodes)
+    return f" (operand{'s' if len(nodes) > 1 else ''} {names})"
+
+
+def _where_entries(mask: np.ndarray, data: np.ndarray) -> str:
+    """How many entries `mask` selects, and the first one with its value."""
+    first = tuple(int(i) for i in np.argwhere(mask)[0])
+    return f"{int(mask.sum())} of {mask.size} entries (first at index {first}: {data[first]:g})"
+
+
+def _axes(axis: int | Sequence[int] | None, ndim: int, op: str) -> tuple[int, ...]:
+    """`axis` as sorted non-negative axes (None: all axes), checked against `ndim`."""
+    if axis is None:
+        return tuple(range(ndim))
+    items = (axis,) if isinstance(axis, (int, np.integer)) else axis
+    try:
+        axes = tuple(operator_index(i) for i in items)
+    except TypeError:
+        raise TypeError(
+            f"{op}: axis must be an int, a tuple of ints or None, got {axis!r}"
+        ) from None
+    normal = tuple(sorted(i + ndim if i < 0 else i for i in axes))
+    if any(not 0 <= i < ndim for i in normal):
+        raise ValueError(f"{op}: axis {axis!r} is out of range for a {ndim}-d tensor")
+    if len(set(normal)) != len(normal):
+        raise ValueError(f"{op}: axis {axis!r} repeats an axis")
+    return normal
+
+
+def operator_index(i: object) -> int:
+    """`i` as an int if it is an integer (not a bool or float), else TypeError."""
+    if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+        raise TypeError
+    return int(i)
+
+
+def _kept(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    """`shape` with the reduced `axes` kept as 1 (keepdims)."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
+def _reduced(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
+    """`shape` with the reduced `axes` removed."""
+    return tuple(n for i, n in enumerate(shape) if i not in axes)
+
+
+def _nonempty(a: Tensor, axes: tuple[int, ...], op: str) -> None:
+    if any(a.shape[i] == 0 for i in axes):
+        raise ValueError(
+            f"{op}: cannot reduce over an empty axis (shape {shape_text(a.shape)}, axes {axes})"
+        )
+
+
+# --------------------------------------------------------------------- + - * /
+def add(a: object, b: object) -> Tensor:
+    """a + b with numpy broadcasting."""
+    a, b = _operands(a, b, "add")
+    return record(_broadcast(np.add, a, b, "add"), ADD, (a, b))
+
+
+def _add_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+    a, b = node._parents
+    return (
+        unbroadcast(g, a.data.shape) if a.requires_grad else None,
+        unbroadcast(g, b.data.shape) if b.requires_grad else None,
+    )
+
+
+ADD = Op("add", "+", _add_backward, ("∂(a+b)/∂a = 1", "∂(a+b)/∂b = 1"))
+
+
+def sub(a: object, b: object) -> Tensor:
+    """a - b with numpy broadcasting."""
+    a, b = _operands(a, b, "sub")
+    return record(_broadcast(np.subtract, a, b, "sub"), SUB, (a, b))
+
+
+def _sub_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+    a, b = node._parents
+    return (
+        unbroadcast(g, a.data.shape) if a.requires_grad else None,
+        unbroadcast(-g, b.data.shape) if b.requires_grad else None,
+    )
+
+
+SUB = Op("sub", "-", _sub_backward, ("∂(a-b)/∂a = 1", "∂(a-b)/∂b = -1"))
+
+
+def mul(a: object, b: object) -> Tensor:
+    """a * b entry by entry, with numpy broadcasting."""
+    a, b = _operands(a, b, "mul")
+    return record(_broadcast(np.multiply, a, b, "mul"), MUL, (a, b))
+
+
+def _mul_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+    a, b = node._parents
+    return (
+        unbroadcast(g * b.data, a.data.shape) if a.requires_grad else None,
+        unbroadcast(g * a.data, b.data.shape) if b.requires_grad else None,
+    )
+
+
+MUL = Op("mul", "*", _mul_backward, ("∂(a·b)/∂a = b", "∂(a·b)/∂b = a"))
+
+
+def div(a: object, b: object) -> Tensor:
+    """a / b entry by entry, with numpy broadcasting; no entry of b may be 0."""
+    a, b = _operands(a, b, "div")
+    zero = b.data == 0
+    if zero.any():
+        raise ZeroDivisionError(
+            f"div: the denominator (shape {shape_text(b.shape)}) is 0 in "
+            f"{_where_entries(zero, b.data)}{_labels(a, b)}"
+        )
+    return record(_broadcast(np.divide, a, b, "div"), DIV, (a, b))
+
+
+def _div_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+    a, b = node._parents
+    g_over_b = g / b.data
+    return (
+        unbroadcast(g_over_b, a.data.shape) if a.requires_grad else None,
+        unbroadcast(-g_over_b * node.data, b.data.shape) if b.requires_grad else None,
+    )
+
+
+DIV = Op("div", "/", _div_backward, ("∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = -a/b²"))
+
+
+def neg(a: Tensor) -> Tensor:
+    """-a."""
+    return record(-a.data, NEG, (a,))
+
+
+def _neg_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
+    return (-g,)
+
+
+NEG = Op("neg", "neg", _neg_backward, ("∂(-a)/∂a = -1",))
+
+
+# --------------------------------------------------------------------- powers
+def power(a: object, b: object) -> Tensor:
+    """a ** b entry by entry. A number exponent is part of the operation (``**2``);
+    a tensor or array exponent is an operand and gets the gradient a**b·ln(a)."""
+    if isinstance(a, Tensor) and isinstance(b, numbers.Real):
+        return _power_number(a, b)
+    a, b = _operands(a, b, "pow")
+    try:
+        x, n = np.broadcast_arrays(a.data, b.data)
+    except ValueError:
+        raise _broadcast_error(a, b, "pow") from None
+    if b.requires_grad and (x <= 0).any():
+        raise ValueError(
+            f"pow: the base is <= 0 in {_where_entries(x <= 0, x)}; a tensor exponent needs a "
+            "positive base, because d(a**b)/db = a**b * log(a). For a fixed exponent use a "
+            "number: x ** 2"
+        )
+    _check_power_domain(x, n, a.requires_grad)
+    return record(_broadcast(np.power, a, b, "pow"), POW, (a, b))
+
+
+def _check_power_domain(x: np.ndarray, n: np.ndarray, needs_grad: bool) -> None:
+    """Reject entries where a**n is complex or infinite, or its derivative is infinite."""
+    complex_result = (x < 0) & (n != np.round(n))
+    if complex_result.any():
+        raise ValueError(
+            f"pow: the base is negative and the exponent is not a whole number in "
+            f"{_where_entries(complex_result, x)}; the result would be complex"
+        )
+    infinite = (x == 0) & (n < 0)
+    if infinite.any():
+        raise ZeroDivisionError(
+            f"pow: 0 raised to a negative exponent in {_where_entries(infinite, x)}"
+        )
+    steep = (x == 0) & (n > 0) & (n < 1)
+    if needs_grad and steep.any():
+        raise ValueError(
+            f"pow: the derivative of x**n for 0 < n < 1 is infinite at x = 0, in "
+            f"{_where_entries(steep, x)}; shift the base away from 0 (e.g. x + 1e-12)"
+        )
+
+
+def _pow_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+    a, b = node._parents
+    x, n = a.data, b.data
+    ga = gb = None
+    if a.requires_grad:
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 where n == 0 (masked)
+            local = np.where(n == 0, 0.0, n * x ** (n - 1)).astype(x.dtype, copy=False)
+        ga = unbroadcast(g * local, x.shape)
+    if b.requires_grad:
+        gb = unbroadcast(g * node.data * np.log(x), n.shape)
+    return ga, gb
+
+
+POW = Op("pow", "**", _pow_backward, ("∂(a^b)/∂a = b·a^(b-1)", "∂(a^b)/∂b = a^b·ln a"))
+
+
+def _power_number(a: Tensor, exponent: numbers.Real) -> Tensor:
+    n = float(exponent)
+    if not math.isfinite(n):
+        raise ValueError(f"pow: the exponent is {n}; only finite numbers are allowed")
+    x = a.data
+    if not n.is_integer() or n < 1:  # x**2 and friends need no domain check
+        _check_power_domain(x, np.asarray(n), a.requires_grad)
+    return record(x**n, POW_NUMBER, (a,), n, f"**{n:g}")
+
+
+def _pow_number_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
+    n = node._saved
+    x = node._parents[0].data
+    if n == 0:
+        return (np.zeros_like(x),)
+    if n == 2:  # squared errors: skip computing x ** 1
+        return (g * (2 * x),)
+    return (g * (n * x ** (n - 1)),)
+
+
+POW_NUMBER = Op("pow_number", "**n", _pow_number_backward, ("∂(a^n)/∂a = n·a^(n-1)",))
+
+
+# --------------------------------------------------------------------- matrix product
+def matmul(a: object, b: object) -> Tensor:
+    """a @ b with numpy semantics: 1-D, 2-D, and batched (leading dimensions broadcast)."""
+    a, b = _operands(a, b, "matmul")
+    try:
+        out = np.matmul(a.data, b.data)
+    except ValueError:
+        raise ValueError(_matmul_error(a.shape, b.shape) + _labels(a, b)) from None
+    return record(out, MATMUL, (a, b))
+
+
+def _matmul_error(sa: tuple[int, ...], sb: tuple[int, ...]) -> str:
+    shapes = f"shapes {shape_text(sa)} and {shape_text(sb)}"
+    if not sa or not sb:
+        return f"matmul: {shapes}: a 0-d operand cannot be matrix-multiplied; use * for scalars"
+    k_a, k_b = sa[-1], sb[-2] if len(sb) > 1 else sb[0]
+    if k_a != k_b:
+        return f"matmul: {shapes} do not align ({k_a} != {k_b})"
+    return (
+        f"matmul: {shapes}: the batch dimensions {shape_text(sa[:-2])} and "
+        f"{shape_text(sb[:-2])} do not broadcast"
+    )
+
+
+def _matmul_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+    a, b = node._parents
+    x, y = a.data, b.data
+    if x.ndim == 2 and y.ndim == 2:
+        return (g @ y.T if a.requires_grad else None, x.T @ g if b.requires_grad else None)
+    # Promote 1-D operands to matrices as numpy does ((n,) -> (1,n) on the left,
+    # (n,1) on the right), put the removed unit axes back into g, and undo at the end.
+    x2 = x[None, :] if x.ndim == 1 else x
+    y2 = y[:, None] if y.ndim == 1 else y
+    batch = np.broadcast_shapes(x2.shape[:-2], y2.shape[:-2])
+    g2 = g.reshape((*batch, x2.shape[-2], y2.shape[-1]))
+    ga = gb = None
+    if a.requires_grad:
+        ga = unbroadcast(g2 @ np.swapaxes(y2, -1, -2), x2.shape).reshape(x.shape)
+    if b.requires_grad:
+        gb = unbroadcast(np.swapaxes(x2, -1, -2) @ g2, y2.shape).reshape(y.shape)
+    return ga, gb
+
+
+MATMUL = Op("matmul", "@", _matmul_backward, ("∂(A@B)/∂A: G ↦ G@Bᵀ", "∂(A@B)/∂B: G ↦ Aᵀ@G"))
+
+
+# --------------------------------------------------------------------- entry-wise functions
+_EXP_LIMIT = {dt: math.log(np.finfo(dt).max) for dt in FLOAT_DTYPES}
+
+
+def exp(a: Tensor) -> Tensor:
+    """e ** a entry by entry; an entry above log(max float) (709.78 in float64) raises."""
+    x = a.data
+    limit = _EXP_LIMIT[x.dtype]
+    if x.size and x.max() > limit:
+        raise OverflowError(
+            f"exp: {_where_entries(x > limit, x)} of shape {shape_text(x.shape)} overflow "
+            f"{x.dtype} (the limit is about {limit:.2f}); for log-probabilities use "
+            "logsumexp, log_softmax or cross_entropy"
+        )
+    return record(np.exp(x), EXP, (a,))
+
+
+def _exp_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
+    return (g * node.data,)
+
+
+EXP = Op("exp", "exp", _exp_backward, ("∂eᵃ/∂a = eᵃ",))
+
+
+def log(a: Tensor) -> Tensor:
+    """Natural logarithm entry by entry; every entry must be positive."""
+    x = a.data
+    if x.size and x.min() <= 0:
+        raise ValueError(
+            f"log: the input (shape {shape_text(x.shape)}) is <= 0 in "
+            f"{_where_entries(x <= 0, x)}; log needs positive inputs. For log-probabilities "
+            f"use log_softmax or cross_entropy{_labels(a)}"
+        )
+    return record(np.log(x), LOG, (a,))
+
+
+def _log_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
+    return (g / node._parents[0].data,)
+
+
+LOG = Op("log", "log", _log_backward, ("∂ln a/∂a = 1/a",))
+
+
+def tanh(a: Tensor) -> Tensor:
+    """Hyperbolic tangent entry by entry."""
+    return record(np.tanh(a.data), TANH, (a,))
+
+
+def _tanh_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
+    t = node.data
+    return (g * (1 - t * t),)
+
+
+TANH = Op("tanh", "tanh", _tanh_backward, ("∂tanh(a)/∂a = 1 - tanh²(a)",))
+
+
+def sigmoid(a: Tensor) -> Tensor:
+    """Logistic sigmoid 1 / (1 + e ** -a) entry by entry, finite and accurate for any input."""
+    x = a.data
+    if x.size and x.min() < -_EXP_LIMIT[x.dtype]:  # e ** -x would overflow: use e ** -|x| <= 1
+        e = np.exp(-np.abs(x))
+        out = np.where(x >= 0, 1, e) / (1 + e)
+    else:
+        out = 1 / (1 + np.exp(-x))
+    return record(out, SIGMOID, (a,))
+
+
+def _sigmoid_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
+    s = node.data
+    return (g * s * (1 - s),)
+
+
+SIGMOID = Op("sigmoid", "sigmoid", _sigmoid_backward, ("∂σ(a)/∂a = σ(a)(1 - σ(a))",))
+
+
+def relu(a: Tensor) -> Tensor:
+    """max(0, a) entry by entry; the derivative at 0 is 0 (as in PyTorch)."""
+    return record(np.maximum(a.data, 0), RELU, (a,))
+
+
+def _relu_branch(node: Tensor) -> np.ndarray:
+    return node._parents[0].data > 0
+
+
+def _relu_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
+    return (g * _relu_branch(node),)
+
+
+RELU = Op("relu", "relu", _relu_backward, ("∂relu(a)/∂a = 1 if a > 0 else 0",), branch=_relu_branch)
+
+
+# --------------------------------------------------------------------- reductions
+def reduce_sum(
+    a: Tensor, axis: int | Sequence[int] | None = None, keepdims: bool = False
+) -> Tensor:
+    """Sum of a over `axis` (int, tuple, or None for all)."""
+    axes = _axes(axis, a.ndim, "sum")
+    return record(a.data.sum(axis=axes, keepdims=keepdims), SUM, (a,), _kept(a.shape, axes))
+
+
+def _sum_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
+    return (np.broadcast_to(g.reshape(node._saved), node._parents[0].data.shape),)
+
+
+SUM = Op("sum", "sum", _sum_backward, ("∂Σa/∂a = 1 (g copied along the summed axes)",))
+
+
+def reduce_mean(
+    a: Tensor, axis: int | Sequence[int] | None = None, keepdims: bool = False
+) -> Tensor:
+    """Mean of a over `axis` (int, tuple, or None for all)."""
+    axes = _axes(axis, a.ndim, "mean")
+    _nonempty(a, axes, "mean")
+    count = math.prod(a.shape[i] for i in axes)
+    out = a.data.mean(axis=axes, keepdims=keepdims)
+    return record(out, MEAN, (a,), (_kept(a.shape, axes), count))
+
+
+def _mean_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
+    kept, count = node._saved
+    return (np.broadcast_to(g.reshape(kept) / count, node._parents[0].data.shape),)
+
+
+MEAN = Op("mean", "mean", _mean_backward, ("∂mean(a)/∂a = 1/n (n entries averaged)",))
+
+
+def reduce_max(
+    a: Tensor, axis: int | Sequence[int] | None = None, keepdims: bool = False
+) -> Tensor:
+    """Maximum of a over `axis`; tied maxima share the gradient equally (as torch.amax)."""
+    axes = _axes(axis, a.ndim, "max")
+    _nonempty(a, axes, "max")
+    kept = a.data.max(axis=axes, keepdims=True)
+    out = kept if keepdims else kept.reshape(_reduced(a.shape, axes))
+    return record(out, MAX, (a,), (axes, kept.shape))
+
+
+def _max_branch(node: Tensor) -> np.ndarray:
+    """Which entries attain the maximum (several where tied)."""
+    kept = node._saved[1]
+    return node._parents[0].data == node.data.reshape(kept)
+
+
+def _max_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
+    axes, kept = node._saved
+    winners = _max_branch(node)
+    share = g.reshape(kept) / winners.sum(axis=axes, keepdims=True)
+    return (winners * share,)
+
+
+MAX = Op(
+    "max",
+    "max",
+    _max_backward,
+    ("∂max(a)/∂a = 1 at the maximum (1/k each for k tied maxima), 0 elsewhere",),
+    branch=_max_branch,
+)
+
+
+def logsumexp(a: Tensor, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
+    """log(sum(exp(a))) over `axis`, as m + log(sum(exp(a - m))) with m the maximum."""
+    axes = _axes(axis, a.ndim, "logsumexp")
+    _nonempty(a, axes, "logsumexp")
+    x = a.data
+    m = x.max(axis=axes, keepdims=True)
+    kept = m + np.log(np.exp(x - m).sum(axis=axes, keepdims=True))
+    out = kept if keepdims else kept.reshape(_reduced(a.shape, axes))
+    return record(out, LOGSUMEXP, (a,), kept.shape)
+
+
+def _logsumexp_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
+    kept = node._saved
+    return (g.reshape(kept) * np.exp(node._parents[0].data - node.data.reshape(kept)),)
+
+
+LOGSUMEXP = Op("logsumexp", "logsumexp", _logsumexp_backward, ("∂LSE(a)/∂a = softmax(a)",))
+
+
+def softmax(a: Tensor, axis: int = -1) -> Tensor:
+    """exp(a) / sum(exp(a)) along `axis`, with the maximum shifted out first."""
+    (ax,) = _axes(_single_axis(axis, "softmax"), a.ndim, "softmax")
+    _nonempty(a, (ax,), "softmax")
+    e = np.exp(a.data - a.data.max(axis=ax, keepdims=True))
+    e /= e.sum(axis=ax, keepdims=True)
+    return record(e, SOFTMAX, (a,), ax)
+
+
+def _softmax_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
+    s = node.data
+    gs = g * s
+    return (gs - s * gs.sum(axis=node._saved, keepdims=True),)
+
+
+SOFTMAX = Op("softmax", "softmax", _softmax_backward, ("∂softmax(a)/∂a: G ↦ s⊙(G - Σ G⊙s)",))
+
+
+def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
+    """a - logsumexp(a) along `axis`: log-probabilities, finite for any finite logits."""
+    (ax,) = _axes(_single_axis(axis, "log_softmax"), a.ndim, "log_softmax")
+    _nonempty(a, (ax,), "log_softmax")
+    shifted = a.data - a.data.max(axis=ax, keepdims=True)
+    shifted -= np.log(np.exp(shifted).sum(axis=ax, keepdims=True))
+    return record(shifted, LOG_SOFTMAX, (a,), ax)
+
+
+def _log_softmax_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
+    return (g - np.exp(node.data) * g.sum(axis=node._saved, keepdims=True),)
+
+
+LOG_SOFTMAX = Op(
+    "log_softmax",
+    "log_softmax",
+    _log_softmax_backward,
+    ("∂log_softmax(a)/∂a: G ↦ G - softmax(a)·ΣG",),
+)
+
+
+def _single_axis(axis: object, op: str) -> int:
+    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"{op}: axis must be one int, got {axis!r}")
+    return int(axis)
+
+
+def cross_entropy(logits: Tensor | np.ndarray, labels: Sequence[int] | np.ndarray) -> Tensor:
+    """Mean over the batch of -log softmax(logits)[i, labels[i]], fused and stable.
+
+    `logits` has shape (N, C); `labels` holds N integers in [0, C). The gradient
+    with respect to the logits is (softmax(logits) - onehot(labels)) / N (seed
+    004's ``p_k - 1(y_i = k)``, averaged).
+    """
+    z = operand(logits, FLOAT_DTYPES[0], "cross_entropy")
+    if z.ndim != 2 or z.shape[0] == 0 or z.shape[1] == 0:
+        raise ValueError(
+            f"cross_entropy: logits must have shape (N, C) with N, C >= 1, got "
+            f"{shape_text(z.shape)}"
+        )
+    y = _labels_array(labels, z.shape)
+    shifted = z.data - z.data.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    rows = np.arange(z.shape[0])
+    loss = -log_probs[rows, y].mean()
+    return record(loss, CROSS_ENTROPY, (z,), (np.exp(log_probs), y))
+
+
+def _labels_array(labels: object, shape: tuple[int, ...]) -> np.ndarray:
+    """`labels` as N class indices in [0, C), or a clear error."""
+    raw = labels.data if isinstance(labels, Tensor) else labels
+    try:
+        y = np.asarray(raw)
+    except (ValueError, TypeError) as exc:
+        raise TypeError(f"cross_entropy: labels must be integer class indices ({exc})") from None
+    n, c = shape
+    if y.dtype.kind == "f" and np.isfinite(y).all() and (y == np.round(y)).all():
+        y = y.astype(np.int64)
+    if y.dtype.kind not in "iu":
+        raise TypeError(f"cross_entropy: labels must be integer class indices, got dtype {y.dtype}")
+    if y.shape != (n,):
+        raise ValueError(
+            f"cross_entropy: labels have shape {shape_text(y.shape)} but the logits "
+            f"{shape_text(shape)} need one label per row, shape ({n},)"
+        )
+    bad = (y < 0) | (y >= c)
+    if bad.any():
+        first = int(np.argmax(bad))
+        raise ValueError(
+            f"cross_entropy: labels must be in [0, {c}) for {c} classes; label {int(y[first])} "
+            f"at position {first} is not ({int(bad.sum())} bad labels)"
+        )
+    return y
+
+
+def _cross_entropy_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
+    probs, y = node._saved
+    grad = probs.copy()
+    grad[np.arange(len(y)), y] -= 1
+    grad *= g / len(y)
+    return (grad,)
+
+
+CROSS_ENTROPY = Op(
+    "cross_entropy",
+    "cross_entropy",
+    _cross_entropy_backward,
+    ("∂CE/∂z = (softmax(z) - onehot(y)) / N",),
+)
+
+
+# --------------------------------------------------------------------- shapes
+def reshape(a: Tensor, shape: int | Sequence[int]) -> Tensor:
+    """The entries of a in a new shape (one entry may be -1: inferred)."""
+    try:
+        out = a.data.reshape(shape)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"reshape: cannot reshape a tensor of shape {shape_text(a.shape)} ({a.size} "
+            f"entries) into {shape!r}: {exc}"
+        ) from None
+    return record(out, RESHAPE, (a,))
+
+
+def _reshape_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
+    return (g.reshape(node._parents[0].data.shape),)
+
+
+RESHAPE = Op("reshape", "reshape", _reshape_backward, ("∂/∂a: the gradient reshaped back",))
+
+
+def transpose(a: Tensor, axes: Sequence[int] | None = None) -> Tensor:
+    """a with its axes permuted (reversed when `axes` is None)."""
+    if axes is None:
+        perm = tuple(range(a.ndim))[::-1]
+    else:
+        try:
+            perm = tuple(operator_index(i) for i in axes)
+        except TypeError:
+            raise TypeError(f"transpose: axes must be ints, got {axes!r}") from None
+        perm = tuple(i + a.ndim if i < 0 else i for i in perm)
+        if sorted(perm) != list(range(a.ndim)):
+            raise ValueError(
+                f"transpose: axes {tuple(axes)} are not a permutation of the {a.ndim} axes of "
+                f"a tensor of shape {shape_text(a.shape)}"
+            )
+    return record(a.data.transpose(perm), TRANSPOSE, (a,), perm)
+
+
+def _transpose_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
+    return (g.transpose(np.argsort(node._saved)),)
+
+
+TRANSPOSE = Op(
+    "transpose", "transpose", _transpose_backward, ("∂/∂a: the gradient transposed back",)
+)
+
+
+def getitem(a: Tensor, index: Any) -> Tensor:
+    """a[index]: basic slices and integer (or boolean) arrays, with numpy semantics."""
+    index, basic = _index(index)
+    try:
+        out = a.data[index]
+    except IndexError as exc:
+        raise IndexError(f"getitem: {exc} (tensor of shape {shape_text(a.shape)})") from None
+    return record(out, GETITEM, (a,), (index, basic))
+
+
+def _index(index: Any) -> tuple[Any, bool]:
+    """The index with lists made arrays (a copy the caller cannot change), and whether it
+    is basic (ints, slices, None, Ellipsis only: no entry can be picked twice)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    fixed = []
+    basic = True
+    for part in parts:
+        if isinstance(part, Tensor):
+            raise TypeError(
+                "getitem: a Tensor cannot be an index; index with integers, slices or an "
+                "integer array (e.g. t[idx.data.astype(int)])"
+            )
+        if isinstance(part, (list, np.ndarray)):
+            part = np.array(part)
+            basic = False
+        elif not (
+            part is None or part is Ellipsis or isinstance(part, (slice, int, np.integer))
+        ) or isinstance(part, bool):
+            basic = False
+        fixed.append(part)
+    return (tuple(fixed) if isinstance(index, tuple) else fixed[0]), basic
+
+
+def _getitem_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
+    index, basic = node._saved
+    grad = np.zeros_like(node._parents[0].data)
+    if basic:
+        grad[index] = g
+    else:
+        np.add.at(grad, index, g)  # an entry picked k times gets k contributions
+    return (grad,)
+
+
+GETITEM = Op(
+    "getitem",
+    "[]",
+    _getitem_backward,
+    ("∂a[i]/∂a: the gradient scattered back to the picked entries (repeats add up)",),
+)
+
+
+def concatenate(tensors: Iterable[object], axis: int = 0) -> Tensor:
+    """Join tensors (or arrays) along an existing `axis`, as np.concatenate."""
+    nodes = _joined(tensors, "concatenate")
+    axis = _single_axis(axis, "concatenate")
+    try:
+        out = np.concatenate([t.data for t in nodes], axis=axis)
+    except (ValueError, TypeError) as exc:
+        shapes = ", ".join(shape_text(t.shape) for t in nodes)
+        raise ValueError(
+            f"concatenate: cannot join shapes {shapes} along axis {axis!r}: {exc}"
+        ) from None
+    ax = axis + out.ndim if axis < 0 else axis
+    cuts = np.cumsum([t.shape[ax] for t in nodes])[:-1]
+    return record(out, CONCATENATE, nodes, (ax, cuts))
+
+
+def _concatenate_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray, ...]:
+    ax, cuts = node._saved
+    return tuple(np.split(g, cuts, axis=ax))
+
+
+CONCATENATE = Op(
+    "concatenate",
+    "concatenate",
+    _concatenate_backward,
+    ("∂/∂xᵢ: the slice of the gradient where xᵢ sits",),
+    variadic=True,
+)
+
+
+def stack(tensors: Iterable[object], axis: int = 0) -> Tensor:
+    """Stack same-shape tensors (or arrays) along a new `axis`, as np.stack."""
+    nodes = _joined(tensors, "stack")
+    axis = _single_axis(axis, "stack")
+    try:
+        out = np.stack([t.data for t in nodes], axis=axis)
+    except (ValueError, TypeError) as exc:
+        shapes = ", ".join(shape_text(t.shape) for t in nodes)
+        raise ValueError(
+            f"stack: cannot stack shapes {shapes} along axis {axis!r}: {exc}"
+        ) from None
+    return record(out, STACK, nodes, axis + out.ndim if axis < 0 else axis)
+
+
+def _stack_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray, ...]:
+    return tuple(np.moveaxis(g, node._saved, 0))
+
+
+STACK = Op(
+    "stack", "stack", _stack_backward, ("∂/∂xᵢ: the i-th slice of the gradient",), variadic=True
+)
+
+
+def _joined(tensors: Iterable[object], op: str) -> tuple[Tensor, ...]:
+    """The operands of concatenate/stack as nodes, with the first tensor's dtype."""
+    if isinstance(tensors, (Tensor, np.ndarray)) or not isinstance(tensors, Iterable):
+        raise TypeError(f"{op}: expected a list of tensors, got {type(tensors).__name__}")
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError(f"{op}: needs at least one tensor")
+    dtype = next((t.data.dtype for t in tensors if isinstance(t, Tensor)), FLOAT_DTYPES[0])
+    return tuple(operand(t, dtype, op) for t in tensors)
+
+
+OPS: dict[str, Op] = {
+    op.name: op
+    for op in (
+        ADD,
+        SUB,
+        MUL,
+        DIV,
+        NEG,
+        POW,
+        POW_NUMBER,
+        MATMUL,
+        EXP,
+        LOG,
+        TANH,
+        SIGMOID,
+        RELU,
+        SUM,
+        MEAN,
+        MAX,
+        LOGSUMEXP,
+        SOFTMAX,
+        LOG_SOFTMAX,
+        CROSS_ENTROPY,
+        RESHAPE,
+        TRANSPOSE,
+        GETITEM,
+        CONCATENATE,
+        STACK,
+    )
+}
+"""Every built-in tensor operation by name."""
+
+__all__ = [
+    "OPS",
+    "LocalRule",
+    "Op",
+    "add",
+    "concatenate",
+    "cross_entropy",
+    "div",
+    "exp",
+    "getitem",
+    "log",
+    "log_softmax",
+    "logsumexp",
+    "matmul",
+    "mul",
+    "neg",
+    "power",
+    "reduce_max",
+    "reduce_mean",
+    "reduce_sum",
+    "relu",
+    "reshape",
+    "sigmoid",
+    "softmax",
+    "stack",
+    "sub",
+    "tanh",
+    "transpose",
+    "unbroadcast",
+]

@@ -1,0 +1,214 @@
+"""Tests for gradcheck: it passes correct gradients, catches wrong backward rules (negative
+controls: a missing transpose, a missing unbroadcast sum, a factor of 2), reports only the failing
+entries, and marks entries whose finite difference straddles a kink instead of failing them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograd.grad_mode import no_grad
+from autograd.gradcheck import DEFAULT_EPS, GradcheckError, GradcheckResult, gradcheck
+from autograd.tensor import Tensor, record
+from autograd.tensor_ops import Op, cross_entropy
+from autograd.value import Value, sum_values
+
+rng = np.random.default_rng(7)
+
+
+def tensor(*shape, low=-1.0, high=1.0, label=None):
+    return Tensor(rng.uniform(low, high, size=shape), label=label)
+
+
+# ---------------------------------------------------------------- correct gradients pass
+@pytest.mark.parametrize(
+    "f",
+    [
+        lambda a, b: (a @ b).tanh().sum(),
+        lambda a, b: ((a @ b).sigmoid() ** 2).mean(),
+        lambda a, b: cross_entropy(a @ b, [0, 2, 1]),
+        lambda a, b: (a[:, [0, 0, 1]] * b[0]).logsumexp(),
+        lambda a, b: (a.softmax(axis=0) @ b.exp()).log_softmax().max(),
+    ],
+)
+def test_correct_tensor_gradients_pass(f):
+    result = gradcheck(f, tensor(3, 4, label="A"), tensor(4, 3, label="B"))
+    assert result, str(result)
+    assert result.checked == 24
+    assert result.failures == () and result.kinks == ()
+    assert str(result) == "gradcheck passed: 24 entries checked"
+
+
+def test_correct_value_gradients_pass():
+    def f(x, y, z):
+        return sum_values([(x * y).tanh(), y.sigmoid() / z, z**3, (x - z).exp()]).log()
+
+    assert gradcheck(f, Value(0.3, label="x"), Value(-1.2), Value(0.8))
+
+
+def test_large_function_values_do_not_fail_on_rounding_noise():
+    # f is about 1e8, so f(x ± h) carries rounding noise of about 1e-8; divided by 2h that is
+    # about 1e-3, more than atol + rtol * |gradient|, yet the gradient is right.
+    x = tensor(5, low=1.0, high=2.0)
+    assert gradcheck(lambda t: (t**2).sum() + 1e8, x)
+
+
+def test_inputs_are_left_untouched():
+    x = Tensor([1.0, 2.0], requires_grad=True, label="x")
+    gradcheck(lambda t: (t * t).sum(), x)
+    assert x.grad is None
+    assert x.data.tolist() == [1.0, 2.0]
+
+
+def test_float32_inputs_are_checked_in_float64_with_a_note():
+    x = Tensor([0.5, -0.25], dtype=np.float32, label="x32")
+    result = gradcheck(lambda t: (t * 3.0).sigmoid().sum(), x)
+    assert result
+    assert "x32 is float32; checked in float64" in str(result)
+
+
+def test_runs_with_grad_mode_off_outside():
+    with no_grad():
+        assert gradcheck(lambda t: (t**2).sum(), tensor(3))
+
+
+# ---------------------------------------------------------------- negative controls
+def wrong_op(name, forward, backward, n_operands=2):
+    """An op whose backward rule is deliberately wrong, made the way any op is made."""
+    op = Op(name, name, backward, ("wrong",) * n_operands)
+
+    def apply(*nodes):
+        return record(forward(*(n.data for n in nodes)), op, nodes)
+
+    return apply
+
+
+def _matmul_missing_transpose(node, g):
+    a, b = node._parents
+    return g @ b.data, a.data.T @ g  # should be g @ b.data.T
+
+
+def _sigmoid_factor_two(node, g):
+    s = node.data
+    return (2 * g * s * (1 - s),)
+
+
+def _add_first_row_instead_of_sum(node, g):
+    return g, g[0]  # b was broadcast over rows: its gradient must sum them
+
+
+def _add_no_unbroadcast(node, g):
+    return g, g
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def test_missing_transpose_is_caught_and_only_failing_entries_are_listed():
+    bad_matmul = wrong_op("matmul_no_transpose", np.matmul, _matmul_missing_transpose)
+    a, b = tensor(3, 3, label="A"), tensor(3, 3, label="B")
+    result = gradcheck(lambda x, y: bad_matmul(x, y).tanh().sum(), a, b)
+    assert not result
+    assert isinstance(result, GradcheckResult)
+    assert {e.input for e in result.failures} == {"A"}  # B's rule is right: not listed
+    assert all(e.status == "fail" for e in result.failures)
+    table = result.table().splitlines()
+    assert table[0].split() == ["input", "index", "autodiff", "numeric", "abs", "err", "rel", "err"]
+    assert len(table) == 1 + len(result.failures)
+    assert all(line.startswith("A ") for line in table[1:])
+    assert str(result).startswith(f"gradcheck failed: {len(result.failures)} entries of 18")
+    # The same graph through the real rule passes.
+    assert gradcheck(lambda x, y: (x @ y).tanh().sum(), a, b)
+
+
+def test_factor_of_two_is_caught_with_the_right_numbers():
+    bad_sigmoid = wrong_op("sigmoid_times_two", _sigmoid, _sigmoid_factor_two, 1)
+    x = tensor(2, 2, label="x")
+    result = gradcheck(lambda t: bad_sigmoid(t).sum(), x)
+    assert len(result.failures) == 4
+    for e in result.failures:
+        assert e.autodiff == pytest.approx(2 * e.numeric, rel=1e-6)
+        assert e.rel_error == pytest.approx(1.0, rel=1e-5)
+        assert e.abs_error == pytest.approx(abs(e.numeric), rel=1e-5)
+
+
+def test_missing_unbroadcast_sum_is_caught():
+    a, b = tensor(4, 3, label="a"), tensor(3, label="b")
+    first_row = wrong_op("add_first_row", np.add, _add_first_row_instead_of_sum)
+    result = gradcheck(lambda x, y: (first_row(x, y) ** 2).sum(), a, b)
+    assert not result
+    assert {e.input for e in result.failures} == {"b"}
+    assert len(result.failures) == 3
+
+    unreduced = wrong_op("add_unreduced", np.add, _add_no_unbroadcast)
+    result = gradcheck(lambda x, y: (unreduced(x, y) ** 2).sum(), a, b)
+    assert not result
+    assert "missing unbroadcast sum" in str(result)
+    assert "backward of 'add_unreduced'" in str(result)
+
+
+def test_raise_on_failure_raises_with_the_table():
+    bad_sigmoid = wrong_op("sigmoid_times_two", _sigmoid, _sigmoid_factor_two, 1)
+    with pytest.raises(
+        GradcheckError, match=r"(?s)gradcheck failed: 2 entries of 2.*input\s+index"
+    ):
+        gradcheck(lambda t: bad_sigmoid(t).sum(), tensor(2, label="x"), raise_on_failure=True)
+    assert gradcheck(lambda t: t.sigmoid().sum(), tensor(2), raise_on_failure=True)
+
+
+# ---------------------------------------------------------------- kinks
+def test_relu_at_zero_is_a_kink_not_a_failure():
+    x = Tensor([0.0, 1.0, -2.0, 0.5 * DEFAULT_EPS], label="x")
+    result = gradcheck(lambda t: (t.relu() * 3).sum(), x, raise_on_failure=True)
+    assert result
+    assert [e.index for e in result.kinks] == [(0,), (3,)]  # at 0, and within a step of 0
+    assert all(e.status == "kink" for e in result.kinks)
+    assert "2 entries at a kink" in str(result)
+
+
+def test_value_relu_at_zero_is_a_kink():
+    result = gradcheck(lambda v, w: v.relu() * w, Value(0.0, label="v"), Value(2.0))
+    assert result
+    assert [(e.input, e.index) for e in result.kinks] == [("v", None)]
+
+
+def test_max_ties_are_kinks():
+    # Three tied maxima: autodiff gives each 1/3, a central difference sees 1/2.
+    x = Tensor([[2.0, 2.0, 2.0, 1.0]], label="x")
+    result = gradcheck(lambda t: t.max(axis=1).sum() * 5, x)
+    assert result
+    assert len(result.kinks) == 3 and not result.failures
+
+
+def test_an_entry_whose_step_crosses_a_kink_is_not_judged_the_others_are():
+    bad_sigmoid = wrong_op("sigmoid_times_two", _sigmoid, _sigmoid_factor_two, 1)
+    x = Tensor([0.0, 0.7], label="x")
+    result = gradcheck(lambda t: t.relu().sum() + bad_sigmoid(t).sum(), x)
+    assert not result
+    assert [e.index for e in result.kinks] == [(0,)]
+    assert [e.index for e in result.failures] == [(1,)]
+
+
+# ---------------------------------------------------------------- domain edges and misuse
+def test_an_error_at_x_plus_or_minus_h_is_reported_per_entry():
+    x = Tensor([1e-9, 1.0], label="x")
+    result = gradcheck(lambda t: t.log().sum(), x)
+    assert not result
+    (entry,) = result.failures
+    assert entry.index == (0,) and entry.status == "error"
+    assert "log:" in entry.note
+
+
+def test_misuse_gets_clear_errors():
+    x = tensor(2, 2)
+    with pytest.raises(ValueError, match=r"scalar node, got a Tensor of shape \(2,2\)"):
+        gradcheck(lambda t: t * 2, x)
+    with pytest.raises(TypeError, match="must return a Value or a one-entry Tensor"):
+        gradcheck(lambda t: float(t.sum().item()), x)
+    with pytest.raises(TypeError, match="input 1 is ndarray"):
+        gradcheck(lambda a, b: (a * b).sum(), x, np.ones((2, 2)))
+    with pytest.raises(TypeError, match="at least one input"):
+        gradcheck(lambda: Value(1.0))
+    with pytest.raises(ValueError, match="eps"):
+        gradcheck(lambda t: t.sum(), x, eps=0)
