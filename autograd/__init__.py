@@ -5,8 +5,11 @@ forward pass; `backward()` multiplies them along the graph (the chain rule), and
 the same numbers are what drawings and explanations display.
 """
 
+from .casefile import CaseFileError
+from .casefile import load as load_case
 from .chain import ChainRuleError, chain_rule, explain
 from .draw import DotNotFoundError, DrawError, draw, save
+from .expr import ExpressionError
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, GradcheckResult, gradcheck
 from .graph import (
@@ -21,17 +24,24 @@ from .graph import (
 from .tensor import Tensor
 from .tensor_ops import concatenate, cross_entropy, stack
 from .value import Value, dot_values, sum_values
+from .verify import ClaimResult, Comparison, VerifyResult, compare, verify
 
 __all__ = [
+    "CaseFileError",
     "ChainRuleError",
+    "ClaimResult",
+    "Comparison",
     "DotNotFoundError",
     "DrawError",
+    "ExpressionError",
     "GradcheckError",
     "GradcheckResult",
     "Tensor",
     "Value",
+    "VerifyResult",
     "backpropagate",
     "chain_rule",
+    "compare",
     "concatenate",
     "cross_entropy",
     "dot_values",
@@ -42,6 +52,7 @@ __all__ = [
     "gradcheck",
     "is_grad_enabled",
     "is_leaf",
+    "load_case",
     "local_derivatives",
     "no_grad",
     "parents",
@@ -49,5 +60,6 @@ __all__ = [
     "stack",
     "sum_values",
     "topological_order",
+    "verify",
     "zero_grad",
 ]

@@ -1,0 +1,430 @@
+"""A small, safe expression language for case files: parse with `ast`, evaluate to graph nodes.
+
+The language: numbers, names, ``+ - * / **``, unary minus, parentheses, and calls
+to the functions in `FUNCTION_NAMES`; for arrays also ``@``, ``.T`` and
+``sum softmax log_softmax``. `parse` accepts exactly those `ast` node types and
+rejects everything else (attributes, subscripts, lambdas, comprehensions,
+comparisons, strings, calls to other names, ...) with the column. Nothing is
+ever passed to ``eval`` or ``exec``: `evaluate` walks the checked tree itself,
+iteratively, applying Python operators to the operands (`Value` nodes, or
+plain floats for sub-expressions made only of numbers, which are folded).
+
+The work is bounded before anything runs: the text length, the nesting depth,
+the number of operations and the size of a literal exponent.
+"""
+
+from __future__ import annotations
+
+import ast
+import keyword
+import math
+import operator
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .value import Value
+
+MAX_LENGTH = 2000
+"""Longest expression accepted, in characters."""
+MAX_DEPTH = 100
+"""Deepest nesting accepted (operations inside operations)."""
+MAX_NODES = 2000
+"""Most syntax-tree nodes accepted in one expression."""
+MAX_EXPONENT = 100
+"""Largest literal exponent accepted: ``x ** 100`` is fine, ``x ** 1000`` is not."""
+
+SCALAR_FUNCTION_NAMES = ("sigmoid", "relu", "tanh", "exp", "log", "sqrt", "abs", "max", "min")
+ARRAY_FUNCTION_NAMES = ("sum", "softmax", "log_softmax")
+FUNCTION_NAMES = SCALAR_FUNCTION_NAMES + ARRAY_FUNCTION_NAMES
+"""Every function the language knows; a name may not be one of these."""
+
+_BINARY = {
+    ast.Add: ("+", operator.add),
+    ast.Sub: ("-", operator.sub),
+    ast.Mult: ("*", operator.mul),
+    ast.Div: ("/", operator.truediv),
+    ast.Pow: ("**", operator.pow),
+    ast.MatMult: ("@", operator.matmul),
+}
+_ARITY = {name: (1, 1) for name in FUNCTION_NAMES} | {"max": (2, 16), "min": (2, 16)}
+
+# What the common rejected node types are, in words, for the error messages.
+_REJECTED = {
+    ast.Subscript: "indexing or slicing",
+    ast.Lambda: "a lambda",
+    ast.ListComp: "a comprehension",
+    ast.SetComp: "a comprehension",
+    ast.DictComp: "a comprehension",
+    ast.GeneratorExp: "a generator expression",
+    ast.Compare: "a comparison",
+    ast.BoolOp: "'and' / 'or'",
+    ast.IfExp: "a conditional expression",
+    ast.JoinedStr: "an f-string",
+    ast.Tuple: "a tuple",
+    ast.List: "a list",
+    ast.Dict: "a dict",
+    ast.Set: "a set",
+    ast.NamedExpr: "an assignment expression",
+    ast.Starred: "a starred argument",
+    ast.Await: "await",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield",
+}
+
+
+class ExpressionError(ValueError):
+    """An expression that is not in the language or cannot be evaluated.
+
+    ``reason`` says what is wrong and what to do; ``column`` is the 1-based
+    column in the expression text, or None when the problem is the whole text.
+    """
+
+    def __init__(self, reason: str, column: int | None = None) -> None:
+        super().__init__(reason if column is None else f"column {column}: {reason}")
+        self.reason = reason
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A checked expression: its text, its syntax tree and the names it uses (in order)."""
+
+    text: str
+    tree: ast.expr
+    names: tuple[str, ...]
+    size: int
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def is_name(text: object) -> bool:
+    """True for a name the language accepts: ASCII letters, digits, underscores, not a digit
+    first, not a Python keyword and not a function name."""
+    return (
+        isinstance(text, str)
+        and text.isascii()
+        and text.isidentifier()
+        and not _is_keyword(text)
+        and text not in FUNCTION_NAMES
+    )
+
+
+def name_problem(text: str) -> str:
+    """Say why `text` is not an acceptable name (for error messages); '' if it is one."""
+    if is_name(text):
+        return ""
+    if text in FUNCTION_NAMES:
+        return f"{text!r} is a function of the expression language and cannot name a node"
+    if _is_keyword(text):
+        return f"{text!r} is a Python keyword and cannot name a node"
+    return (
+        f"{text!r} is not a name: use ASCII letters, digits and underscores, "
+        "not starting with a digit (for example w_11_2)"
+    )
+
+
+def parse(text: str) -> Expression:
+    """Check `text` against the language and return it parsed.
+
+    Raises `ExpressionError` (with the column when there is one) for anything
+    outside the language or beyond the limits; never runs any of it.
+    """
+    if not isinstance(text, str):
+        raise ExpressionError(
+            f"an expression must be a string in quotes, got {type(text).__name__}"
+        )
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"the expression is {len(text)} characters long; the limit is {MAX_LENGTH}. "
+            "Split it into several equations."
+        )
+    for i, ch in enumerate(text):
+        if not (ch.isascii() and (ch.isprintable() or ch in " \t")):
+            raise ExpressionError(
+                f"character {ch!r} is not allowed; expressions are plain ASCII", i + 1
+            )
+    if not text.strip():
+        raise ExpressionError("the expression is empty")
+    if "#" in text:
+        raise ExpressionError(
+            "'#' is not allowed: put a comment after the closing quote", text.index("#") + 1
+        )
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += (ch == "(") - (ch == ")")
+        if depth > MAX_DEPTH:
+            raise ExpressionError(f"parentheses nested more than {MAX_DEPTH} deep", i + 1)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. SyntaxWarning for `1 is 1`: rejected below
+            tree = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as error:
+        column = error.offset + (len(text) - len(text.lstrip())) if error.offset else None
+        raise ExpressionError(f"syntax error: {error.msg}", column) from None
+    except (RecursionError, MemoryError, ValueError, OverflowError):
+        raise ExpressionError(
+            f"the expression is nested too deeply or too large; the limit is {MAX_DEPTH} levels"
+        ) from None
+    names, size = _check(tree, len(text) - len(text.lstrip()))
+    return Expression(text, tree, names, size)
+
+
+def _check(tree: ast.expr, indent: int) -> tuple[tuple[str, ...], int]:
+    """Walk the tree once (iteratively): every node allowed, depth and size bounded."""
+    names: dict[str, None] = {}
+    size = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        size += 1
+        column = getattr(node, "col_offset", -1) + 1 + indent
+        if depth > MAX_DEPTH:
+            raise ExpressionError(f"operations nested more than {MAX_DEPTH} deep", column)
+        if size > MAX_NODES:
+            raise ExpressionError(
+                f"more than {MAX_NODES} operations in one expression; split it into several "
+                "equations"
+            )
+        children = _children(node, column)
+        if isinstance(node, ast.Name):
+            names.setdefault(node.id, None)
+        stack.extend((child, depth + 1) for child in reversed(children))
+    return tuple(names), size
+
+
+def _children(node: ast.AST, column: int) -> list[ast.expr]:
+    """The operands of an allowed node; raise `ExpressionError` for a node not in the language."""
+    if isinstance(node, ast.BinOp):
+        if type(node.op) not in _BINARY:
+            raise ExpressionError(
+                f"operator {_operator_text(node.op)} is not allowed; use + - * / ** or @", column
+            )
+        if isinstance(node.op, ast.Pow):
+            _check_exponent(node.right, column)
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        if not isinstance(node.op, ast.USub):
+            raise ExpressionError(
+                f"unary {_operator_text(node.op)} is not allowed; only unary minus is", column
+            )
+        return [node.operand]
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            kind = "a string" if isinstance(value, (str, bytes)) else repr(value)
+            raise ExpressionError(f"{kind} is not allowed here; only numbers", column)
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
+        if not math.isfinite(number):
+            raise ExpressionError("the number is too large for a float", column)
+        return []
+    if isinstance(node, ast.Name):
+        if node.id in FUNCTION_NAMES:
+            raise ExpressionError(
+                f"{node.id!r} is a function; call it with parentheses: {node.id}(...)", column
+            )
+        if not is_name(node.id):
+            raise ExpressionError(name_problem(node.id), column)
+        return []
+    if isinstance(node, ast.Call):
+        return _call_arguments(node, column)
+    if isinstance(node, ast.Attribute):
+        if node.attr != "T":
+            raise ExpressionError(
+                f"attribute .{node.attr} is not allowed; the only attribute is .T (transpose)",
+                column,
+            )
+        return [node.value]
+    what = _REJECTED.get(type(node), f"'{type(node).__name__}'")
+    raise ExpressionError(f"{what} is not allowed in an expression", column)
+
+
+def _call_arguments(node: ast.Call, column: int) -> list[ast.expr]:
+    if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTION_NAMES:
+        shown = node.func.id if isinstance(node.func, ast.Name) else "this expression"
+        raise ExpressionError(
+            f"cannot call {shown}; the functions are {', '.join(FUNCTION_NAMES)}", column
+        )
+    name = node.func.id
+    if node.keywords:
+        raise ExpressionError(f"{name}() takes no keyword arguments", column)
+    if any(isinstance(a, ast.Starred) for a in node.args):
+        raise ExpressionError(f"{name}() takes no starred arguments", column)
+    low, high = _ARITY[name]
+    if not low <= len(node.args) <= high:
+        wanted = "one argument" if low == high == 1 else f"{low} to {high} arguments"
+        raise ExpressionError(f"{name}() takes {wanted}, got {len(node.args)}", column)
+    return list(node.args)
+
+
+def _check_exponent(exponent: ast.expr, column: int) -> None:
+    """Bound a literal exponent (``x ** 9`` or ``x ** -2``); others are checked when evaluated."""
+    if isinstance(exponent, ast.UnaryOp) and isinstance(exponent.op, ast.USub):
+        exponent = exponent.operand
+    if (
+        isinstance(exponent, ast.Constant)
+        and isinstance(exponent.value, (int, float))
+        and abs(exponent.value) > MAX_EXPONENT
+    ):
+        raise ExpressionError(
+            f"exponent {exponent.value!r:.20} is too large; the limit is {MAX_EXPONENT}", column
+        )
+
+
+# ----------------------------------------------------------------------- evaluation
+def _abs(x: Value) -> Value:
+    # |x| = relu(x) + relu(-x): derivative sign(x), and 0 at the kink like relu.
+    return x.relu() + (-x).relu()
+
+
+def _max(a: Any, b: Any) -> Any:
+    # max(a, b) = b + relu(a - b): derivative 1 to the larger operand (to b on a tie).
+    return b + (a - b).relu()
+
+
+def _min(a: Any, b: Any) -> Any:
+    # min(a, b) = a - relu(a - b): derivative 1 to the smaller operand (to a on a tie).
+    return a - (a - b).relu()
+
+
+def _fold(function: Callable[..., Any], args: list[Any]) -> Any:
+    """Apply a pairwise function to 2 or more arguments, left to right."""
+    result = args[0]
+    for arg in args[1:]:
+        result = function(result, arg)
+    return result
+
+
+SCALAR_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "sigmoid": Value.sigmoid,
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "exp": Value.exp,
+    "log": Value.log,
+    "sqrt": lambda x: x**0.5,
+    "abs": _abs,
+    "max": lambda *args: _fold(_max, list(args)),
+    "min": lambda *args: _fold(_min, list(args)),
+}
+"""The function table for `Value` operands."""
+
+ARRAY_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    **{name: operator.methodcaller(name) for name in ("sigmoid", "relu", "tanh", "exp", "log")},
+    **{name: SCALAR_FUNCTIONS[name] for name in ("sqrt", "abs", "max", "min")},
+    "sum": operator.methodcaller("sum"),
+    "softmax": operator.methodcaller("softmax"),
+    "log_softmax": operator.methodcaller("log_softmax"),
+}
+"""The function table for `Tensor` operands (element-wise, except the last three, which
+reduce over or normalise along the last axis)."""
+
+
+def evaluate(
+    expression: Expression,
+    names: Mapping[str, Any],
+    functions: Mapping[str, Callable[..., Any]] = SCALAR_FUNCTIONS,
+) -> Any:
+    """Evaluate a parsed expression with `names` mapping each name to its node.
+
+    Operators are applied to the operands as Python operators (so any node type
+    with ``+ - * / ** @`` and ``.T`` works); functions come from `functions`.
+    Sub-expressions made only of numbers are computed as floats. Raises
+    `ExpressionError` with the column of the failing operation for an unknown
+    name, a function or operator the operands do not support, or a math error
+    (division by zero, log of a negative number, overflow).
+    """
+    stack: list[tuple[ast.expr, bool]] = [(expression.tree, False)]
+    values: list[Any] = []
+    while stack:
+        node, ready = stack.pop()
+        if not ready:
+            if isinstance(node, ast.Constant):
+                values.append(float(node.value))
+                continue
+            if isinstance(node, ast.Name):
+                if node.id not in names:
+                    raise ExpressionError(f"name {node.id!r} is not defined", node.col_offset + 1)
+                values.append(names[node.id])
+                continue
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(_operands(node)))
+            continue
+        count = len(_operands(node))
+        args = values[len(values) - count :]
+        del values[len(values) - count :]
+        values.append(_apply(node, args, functions))
+    return values[0]
+
+
+def _operands(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    if isinstance(node, ast.Attribute):
+        return [node.value]
+    if isinstance(node, ast.Call):
+        return list(node.args)
+    raise AssertionError(f"unchecked node {type(node).__name__}")  # parse() rejects it
+
+
+def _apply(node: ast.expr, args: list[Any], functions: Mapping[str, Callable[..., Any]]) -> Any:
+    """One operation on evaluated operands, with errors turned into `ExpressionError`."""
+    column = node.col_offset + 1
+    if isinstance(node, ast.BinOp):
+        symbol, function = _BINARY[type(node.op)]
+        what = f"operator {symbol}"
+    elif isinstance(node, ast.UnaryOp):
+        function, what = operator.neg, "unary minus"
+    elif isinstance(node, ast.Attribute):
+        function, what = operator.attrgetter("T"), ".T"
+    else:
+        name = node.func.id  # type: ignore[attr-defined]
+        if name not in functions:
+            raise ExpressionError(
+                f"{name}() needs array operands; every value here is a scalar", column
+            )
+        function, what = functions[name], f"{name}()"
+    # Only numbers: compute through a throwaway Value so the same checks apply
+    # (a number exponent stays a number: (-2) ** 2 is fine).
+    numbers_only = all(isinstance(a, float) for a in args)
+    operands = [Value(args[0], label=f"{args[0]:g}"), *args[1:]] if numbers_only else args
+    try:
+        result = function(*operands)
+    except (ArithmeticError, ValueError) as error:
+        raise ExpressionError(f"{what}: {error}", column) from None
+    except (TypeError, AttributeError):
+        kinds = " and ".join(sorted({type(a).__name__ for a in operands}))
+        hint = " (it needs arrays)" if what in ("operator @", ".T") else ""
+        raise ExpressionError(f"{what} cannot be applied to {kinds}{hint}", column) from None
+    value = getattr(result, "data", result)
+    if not np.all(np.isfinite(value)):
+        raise ExpressionError(f"{what}: the result is not finite (too large for a float)", column)
+    return result.data if numbers_only else result
+
+
+def _is_keyword(text: str) -> bool:
+    return keyword.iskeyword(text) or keyword.issoftkeyword(text)
+
+
+def _operator_text(op: ast.AST) -> str:
+    symbols = {
+        ast.FloorDiv: "//",
+        ast.Mod: "%",
+        ast.BitAnd: "&",
+        ast.BitOr: "|",
+        ast.BitXor: "^",
+        ast.LShift: "<<",
+        ast.RShift: ">>",
+        ast.Invert: "~",
+        ast.Not: "not",
+        ast.UAdd: "+",
+    }
+    return symbols.get(type(op), type(op).__name__)
