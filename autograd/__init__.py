@@ -8,7 +8,7 @@ the same numbers are what drawings and explanations display.
 from .casefile import CaseFileError
 from .casefile import load as load_case
 from .chain import ChainRuleError, chain_rule, explain
-from .draw import DotNotFoundError, DrawError, draw, save
+from .draw import Connection, DotNotFoundError, DrawError, NetworkLayout, Unit, draw, save
 from .expr import ExpressionError
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, GradcheckResult, gradcheck
@@ -31,12 +31,15 @@ __all__ = [
     "ChainRuleError",
     "ClaimResult",
     "Comparison",
+    "Connection",
     "DotNotFoundError",
     "DrawError",
     "ExpressionError",
     "GradcheckError",
     "GradcheckResult",
+    "NetworkLayout",
     "Tensor",
+    "Unit",
     "Value",
     "VerifyResult",
     "backpropagate",

@@ -4,9 +4,11 @@
 documents' notation live in `nn.scalar` (``nn.scalar.MLP``, ``Layer``, ``Neuron``).
 """
 
-from . import scalar
+from . import catalog, gallery, scalar
+from .catalog import CASES, get_case
 from .data import load_digits, read_idx, spirals, two_moons, xor_table
 from .documents import seed000_case, seed000_case1, seed000_cases, seed001_blog
+from .gallery import draw_case, write_gallery
 from .losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -18,10 +20,15 @@ from .module import Module
 from .optim import SGD
 
 __all__ = [
+    "CASES",
     "SGD",
     "Module",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "catalog",
+    "draw_case",
+    "gallery",
+    "get_case",
     "half_squared_error",
     "load_digits",
     "mean_squared_error",
@@ -34,5 +41,6 @@ __all__ = [
     "spirals",
     "sum_squared_error",
     "two_moons",
+    "write_gallery",
     "xor_table",
 ]

@@ -23,6 +23,10 @@ Naming schemes (`names=`):
 
 The bias enters each neuron's net input through `autograd.dot_values`, whose bias edge
 has local derivative 1: the same number the document's bias node x_0 = 1 contributes.
+
+`MLP.network_layout(inputs, outputs)` lays a forward pass out for
+``autograd.draw(loss, view="network", layout=...)``: the documents' figure, with bias nodes
+x_0, h_0 whose edges carry the biases.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Real
 
+from autograd.draw import Connection, NetworkLayout, Unit
 from autograd.value import Operand, Value, dot_values
 
 from .module import Module
@@ -51,9 +56,11 @@ class Site:
     """Where a node sits in a network: what a naming scheme is told.
 
     `kind` is ``"weight"``, ``"bias"``, ``"net"`` (a neuron's net input) or ``"out"`` (its
-    output). `layer` counts layers of weights from 1 (the document's superscript (l)),
-    `neuron` the neurons of that layer from 1, and `input` the neuron's inputs from 1
-    (for a weight; 0 otherwise). `sizes` is the whole network's, inputs first.
+    output), or ``"bias_node"``: the constant-1 node whose edges carry the biases of layer
+    `layer` in a drawing (`MLP.network_layout`; seed 000's x_0 and h_0). `layer` counts
+    layers of weights from 1 (the document's superscript (l)), `neuron` the neurons of that
+    layer from 1 (0 for a bias node), and `input` the neuron's inputs from 1 (for a weight;
+    0 otherwise). `sizes` is the whole network's, inputs first.
     """
 
     kind: str
@@ -67,9 +74,16 @@ Naming = Callable[[Site], "str | None"]
 
 
 def indexed_names(site: Site) -> str | None:
-    """Seed 000's notation: ``w_{ij}^{(l)}``, bias ``w_{0j}^{(l)}``, ``h_j^{(l)}``, ``o_j``."""
+    """Seed 000's notation: ``w_{ij}^{(l)}``, bias ``w_{0j}^{(l)}``, ``h_j^{(l)}``, ``o_j``.
+
+    Bias nodes are ``x_0`` (into the first layer) and ``h_0`` / ``h_0^{(l)}``.
+    """
     n_layers = len(site.sizes) - 1
     hidden_layers = n_layers - 1
+    if site.kind == "bias_node":
+        if site.layer == 1:
+            return "x_0"
+        return indexed_names(Site("out", site.layer - 1, 0, 0, site.sizes))
     if site.kind in ("weight", "bias"):
         i = site.input if site.kind == "weight" else 0
         if hidden_layers == 0 and site.sizes[-1] == 1:
@@ -85,7 +99,12 @@ def indexed_names(site: Site) -> str | None:
 
 
 def numbered_names(site: Site) -> str | None:
-    """Seed 001's notation: ``w1..``, ``b1..`` through the network, ``net_n3``, ``out_n3``."""
+    """Seed 001's notation: ``w1..``, ``b1..`` through the network, ``net_n3``, ``out_n3``.
+
+    The blog draws no bias nodes: they are left unnamed.
+    """
+    if site.kind == "bias_node":
+        return None
     sizes = site.sizes
     earlier = range(1, site.layer)
     if site.kind == "weight":
@@ -240,6 +259,7 @@ class MLP(Module):
             )
         rng = random.Random(seed)
         self.sizes = sizes
+        self.naming = _naming(names, "MLP")
         self.layers = [
             Layer(
                 sizes[k - 1],
@@ -261,6 +281,110 @@ class MLP(Module):
         for layer in self.layers:
             x = layer(x)
         return x
+
+    def network_layout(
+        self, inputs: Sequence[Operand], outputs: Sequence[Value], *, bias_node: str = "first"
+    ) -> NetworkLayout:
+        """This network as the documents draw it, for ``draw(loss, view="network", layout=...)``.
+
+        `inputs` and `outputs` are those of one forward pass (``outputs = net(inputs)``);
+        the hidden units are read from the outputs' graph. Each column that feeds a layer
+        with biases gets a bias node, a constant 1 named by the naming scheme (x_0, h_0;
+        "1" when the scheme names none) whose edges carry the biases, at the top of the
+        column (`bias_node` ``"first"``, as seed 000 draws x_0) or at the bottom (``"last"``).
+        """
+        if bias_node not in ("first", "last"):
+            raise ValueError(
+                f"MLP.network_layout: bias_node must be 'first' or 'last', got {bias_node!r}"
+            )
+        if len(inputs) != self.sizes[0] or len(outputs) != self.sizes[-1]:
+            raise ValueError(
+                f"MLP.network_layout: got {len(inputs)} inputs and {len(outputs)} outputs; "
+                f"this network has {self.sizes[0]} and {self.sizes[-1]}"
+            )
+        values = [list(outputs)]  # each layer's outputs, found from the last layer back
+        nets = []
+        for k in range(len(self.layers) - 1, -1, -1):
+            layer_nets, layer_inputs = self._read_layer(k, values[0], inputs)
+            nets.insert(0, layer_nets)
+            if k:
+                values.insert(0, layer_inputs)
+        values.insert(0, list(inputs))
+
+        columns = [[_input_unit(x, i) for i, x in enumerate(values[0], 1)]]
+        for c, layer in enumerate(self.layers, 1):
+            kind = "output" if c == len(self.layers) else "hidden"
+            columns.append(
+                [
+                    Unit(neuron.out_label or f"a_{j}^{{({c})}}", kind, out, net)
+                    for j, (neuron, out, net) in enumerate(
+                        zip(layer.neurons, values[c], nets[c - 1]), 1
+                    )
+                ]
+            )
+        # Column c feeds layer c + 1; it gets a bias node if that layer has biases.
+        fed = [_has_bias(layer) for layer in self.layers] + [False]
+        for c, column in enumerate(columns):
+            if fed[c]:
+                name = self.naming(Site("bias_node", c + 1, 0, 0, self.sizes)) or "1"
+                column.insert(0 if bias_node == "first" else len(column), Unit(name, "bias"))
+        shift = [1 if fed[c] and bias_node == "first" else 0 for c in range(len(columns))]
+        bias_row = [0 if bias_node == "first" else len(column) - 1 for column in columns]
+        connections = []
+        for c, layer in enumerate(self.layers, 1):
+            for j, neuron in enumerate(layer.neurons):
+                target = (c, j + shift[c])
+                for i, weight in enumerate(neuron.w):
+                    connections.append(Connection((c - 1, i + shift[c - 1]), target, weight))
+                if neuron.b is not None:
+                    connections.append(Connection((c - 1, bias_row[c - 1]), target, neuron.b))
+        hidden = len(self.layers) - 1
+        titles = ["inputs"]
+        titles += [
+            f"hidden layer {k}" if hidden > 1 else "hidden layer" for k in range(1, hidden + 1)
+        ]
+        titles.append("outputs")
+        return NetworkLayout(
+            tuple(tuple(units) for units in columns), tuple(connections), tuple(titles)
+        )
+
+    def _read_layer(
+        self, k: int, outs: list[Value], inputs: Sequence[Operand]
+    ) -> tuple[list[Value], list[Value]]:
+        """Layer `k`'s net input nodes and the Values it read, found from its outputs' graph."""
+        layer = self.layers[k]
+        nets: list[Value] = []
+        read: list[Value] | None = None
+        for j, (neuron, out) in enumerate(zip(layer.neurons, outs), 1):
+            net = _net_input(neuron, out)
+            own = {id(w) for w in neuron.w} | ({id(neuron.b)} if neuron.b is not None else set())
+            parents = net.parents if net is not None else ()
+            if net is None or not own <= {id(p) for p in parents}:
+                raise ValueError(
+                    f"MLP.network_layout: output {j} of layer {k + 1} was not computed by this "
+                    "network; pass the inputs and outputs of one forward pass: "
+                    "outputs = net(inputs)"
+                )
+            others = [p for p in parents if id(p) not in own]
+            if read is None:
+                read = others
+            elif [id(p) for p in others] != [id(p) for p in read]:
+                raise ValueError(
+                    f"MLP.network_layout: the neurons of layer {k + 1} read different inputs; "
+                    "pass the inputs and outputs of one forward pass"
+                )
+            nets.append(net)
+        assert read is not None  # a layer has at least one neuron
+        expected = [x for x in inputs if isinstance(x, Value)] if k == 0 else None
+        if len(read) != (len(expected) if expected is not None else self.sizes[k]) or (
+            expected is not None and [id(x) for x in expected] != [id(p) for p in read]
+        ):
+            where = "the inputs given" if k == 0 else f"layer {k}'s {self.sizes[k]} outputs"
+            raise ValueError(
+                f"MLP.network_layout: layer {k + 1} did not read {where}; pass the inputs "
+                "and outputs of one forward pass: outputs = net(inputs)"
+            )
+        return nets, read
 
     def parameter(self, label: str) -> Value:
         """The parameter labelled `label` (``net.parameter("w16")``)."""
@@ -290,6 +414,26 @@ class MLP(Module):
     def extra_repr(self) -> str:
         """The sizes."""
         return f"sizes={list(self.sizes)}"
+
+
+def _net_input(neuron: Neuron, out: object) -> Value | None:
+    """The net input node behind `neuron`'s output `out`, or None if `out` is not one."""
+    if not isinstance(out, Value):
+        return None
+    if neuron.activation == "identity":
+        return out
+    return out.parents[0] if out.op == neuron.activation and out.parents else None
+
+
+def _input_unit(x: Operand, i: int) -> Unit:
+    """The unit of input `i` (from 1): a Value drawn with its label, or a plain number."""
+    if isinstance(x, Value):
+        return Unit(x.label or f"x_{i}", "input", x)
+    return Unit(f"x_{i}", "input", value=float(x))
+
+
+def _has_bias(layer: Layer) -> bool:
+    return any(neuron.b is not None for neuron in layer.neurons)
 
 
 def _subscript(*indices: int) -> str:

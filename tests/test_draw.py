@@ -325,8 +325,8 @@ def test_html_label(label, html):
 # --------------------------------------------------------------------- views and limits
 def test_unknown_view_lists_the_valid_ones():
     loss, _ = small_graph()
-    with pytest.raises(DrawError, match="unknown view 'network'; choose one of: ops, expressions"):
-        draw(loss, view="network")
+    with pytest.raises(DrawError, match="unknown view 'graph'; choose one of: ops, expressions, n"):
+        draw(loss, view="graph")
 
 
 def test_bad_arguments():

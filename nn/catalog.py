@@ -1,0 +1,301 @@
+"""The built-in document cases: each seed document's network, ready to build, draw and explain.
+
+One `Case` per network the documents in ``shared/seeds`` work through (``chaingrad cases``
+lists them). ``case.build()`` makes a fresh graph: the forward pass, the loss, one backward
+pass, and the layout for ``autograd.draw(..., view="network")``::
+
+    case = get_case("seed000-case3")
+    built = case.build()
+    draw(built.loss, view="network", layout=built.layout, wrt=case.weights[0])
+    print(explain(built.loss, case.weights[0]))
+
+Where the numbers come from:
+
+- seed 000 (six cases) and seed 001 (the blog): `nn.documents`, the same numbers its
+  reports use (seed 000 gives none: they are drawn there from ``random.Random(0)``);
+- seed 002 and seed 004 give none: the numbers here are those of the shipped case files
+  for these documents (nn/cases), so the pictures and ``chaingrad verify`` of those files
+  show the same network at the same point (tests/test_catalog.py checks it);
+- seed 003 gives none either: the weights are `MLP`'s seeded start values (``seed=3``)
+  rounded to 2 decimals, on the second row of the notes' truth table.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from autograd.draw import NetworkLayout
+from autograd.value import Value, sum_values
+
+from .documents import (
+    SEED000_CASES,
+    SEED001_INPUTS,
+    SEED001_PARAMETERS,
+    SEED001_TARGET,
+    _seed000_numbers,
+)
+from .losses import half_squared_error, sum_squared_error
+from .scalar import MLP, Site
+
+SEED_FILES = {
+    "000": "000_f44d84cc7ed9207d.txt",
+    "001": "001_2a4271f74d52a17d.txt",
+    "002": "002_aed2f5c963051abc.txt",
+    "003": "003_526ee045a867f9bc.txt",
+    "004": "004_78c956f54e3a30fb.txt",
+}
+"""The seed documents, by number (files in ``shared/seeds``)."""
+
+
+@dataclass(frozen=True)
+class BuiltCase:
+    """One fresh forward and backward pass of a case's network.
+
+    `loss` is the root (its graph holds every gradient), `model` the network, `layout` its
+    picture for the network view, `parameters` its weights and biases (drawn as parameters).
+    """
+
+    loss: Value
+    model: MLP
+    layout: NetworkLayout
+    parameters: list[Value]
+
+
+@dataclass(frozen=True)
+class Case:
+    """A document's network: `name` (``seed000-case3``), `title`, `source` (the seed file),
+    `numbers` (where its numbers come from), `weights` (labels to explain, at least one per
+    layer) and `build`, which makes a fresh `BuiltCase`."""
+
+    name: str
+    title: str
+    source: str
+    numbers: str
+    weights: tuple[str, ...]
+    build: Callable[[], BuiltCase]
+
+
+def get_case(name: str) -> Case:
+    """The built-in case called `name`; a KeyError lists the names when there is none."""
+    if name not in CASES:
+        raise KeyError(f"no built-in case {name!r}; the cases are: {', '.join(CASES)}")
+    return CASES[name]
+
+
+def case_table() -> str:
+    """The built-in cases as text, one per line: name, title, seed file (``chaingrad cases``)."""
+    width = max(map(len, CASES))
+    return "\n".join(f"{c.name:<{width}}  {c.title}  [{c.source}]" for c in CASES.values())
+
+
+def _finish(
+    net: MLP, inputs: Sequence[Value], outputs: list[Value], loss: Value, **kw
+) -> BuiltCase:
+    """Run backward from `loss` and lay the network out."""
+    loss.backward()
+    layout = net.network_layout(inputs, outputs, **kw)
+    return BuiltCase(loss, net, layout, net.parameters())
+
+
+def _leaves(numbers: Mapping[str, float]) -> list[Value]:
+    return [Value(v, label) for label, v in numbers.items()]
+
+
+# ----------------------------------------------------------------------------- seed 000
+def _build_seed000(case: int) -> BuiltCase:
+    sizes, _ = SEED000_CASES[case]
+    net = MLP(sizes, hidden="sigmoid", output="sigmoid", names="indexed")
+    numbers = _seed000_numbers(net, seed=0)
+    net.set_parameters({p.label: numbers[p.label] for p in net.parameters()})
+    x = _leaves({f"x_{i}": numbers[f"x_{i}"] for i in range(1, sizes[0] + 1)})
+    t = _leaves({f"t_{k}": numbers[f"t_{k}"] for k in range(1, sizes[-1] + 1)})
+    outputs = net(x)
+    return _finish(net, x, outputs, half_squared_error(outputs, t).named("J"))
+
+
+def _seed000_weights(sizes: tuple[int, ...]) -> tuple[str, ...]:
+    """w_{11}^{(l)} for every layer l (Case 1 has a single weight vector: w_1)."""
+    net = MLP(sizes, names="indexed")
+    return tuple(layer.neurons[0].w[0].label for layer in reversed(net.layers))
+
+
+def _seed000_case(case: int) -> Case:
+    sizes, description = SEED000_CASES[case]
+    return Case(
+        f"seed000-case{case}",
+        f"Seed 000, Case {case}: {description}",
+        SEED_FILES["000"],
+        "the document gives no numbers: inputs, targets and weights are those of "
+        "nn.documents.seed000_case (random.Random(0), rounded to 2 decimals); bias nodes "
+        "x_0 = h_0 = 1",
+        _seed000_weights(sizes),
+        functools.partial(_build_seed000, case),
+    )
+
+
+# ----------------------------------------------------------------------------- seed 001
+def _build_seed001() -> BuiltCase:
+    net = MLP([2, 3, 3, 1], hidden="relu", output="sigmoid", names="numbered")
+    net.set_parameters(SEED001_PARAMETERS)
+    x = _leaves(SEED001_INPUTS)
+    outputs = net(x)
+    loss = half_squared_error(outputs, _leaves(SEED001_TARGET)).named("E_total")
+    return _finish(net, x, outputs, loss, bias_node="last")
+
+
+# ----------------------------------------------------------------------------- seed 002
+def _seed002_names(site: Site) -> str | None:
+    """Seed 002: a_i^{(l)}; w_{ij}^{(l)} into node i of layer l from node j below, 0-based,
+    the bias in the third column (j = 2), as in the document's A^{(l)} = (a_0 a_1 1)."""
+    if site.kind == "weight":
+        return f"w_{{{site.neuron - 1}{site.input - 1}}}^{{({site.layer})}}"
+    if site.kind == "bias":
+        return f"w_{{{site.neuron - 1}{site.sizes[site.layer - 1]}}}^{{({site.layer})}}"
+    if site.kind == "out":
+        return f"a_{site.neuron - 1}^{{({site.layer})}}"
+    return "1" if site.kind == "bias_node" else None
+
+
+SEED002_INPUTS = {"a_0^{(0)}": 0.05, "a_1^{(0)}": 0.10}
+SEED002_TARGETS = {"T_0": 0.01, "T_1": 0.99}
+SEED002_PARAMETERS = {
+    "w_{00}^{(1)}": 0.15, "w_{01}^{(1)}": 0.20, "w_{02}^{(1)}": 0.35,
+    "w_{10}^{(1)}": 0.25, "w_{11}^{(1)}": 0.30, "w_{12}^{(1)}": 0.35,
+    "w_{00}^{(2)}": 0.40, "w_{01}^{(2)}": 0.45, "w_{02}^{(2)}": 0.60,
+    "w_{10}^{(2)}": 0.50, "w_{11}^{(2)}": 0.55, "w_{12}^{(2)}": 0.60,
+}  # fmt: skip
+"""Seed 002's numbers (chosen; the document gives none): rows are the document's W^(l)
+transposed, w_{i2}^{(l)} the bias."""
+
+
+def _build_seed002() -> BuiltCase:
+    net = MLP([2, 2, 2], hidden="sigmoid", output="sigmoid", names=_seed002_names)
+    net.set_parameters(SEED002_PARAMETERS)
+    x = _leaves(SEED002_INPUTS)
+    t = _leaves(SEED002_TARGETS)
+    outputs = net(x)
+    return _finish(net, x, outputs, half_squared_error(outputs, t).named("C"), bias_node="last")
+
+
+# ----------------------------------------------------------------------------- seed 003
+SEED003_ROW = 2
+"""The row of the notes' truth table used as "each example m": x = (0, 1, 1), y = 1."""
+SEED003_TABLE = ((0, 0, 1, 0), (0, 1, 1, 1), (1, 0, 1, 1), (1, 1, 1, 0))
+"""The notes' data: X1 X2 X3 Y (Y = X1 xor X2; X3 is always 1)."""
+
+
+def _seed003_names(site: Site) -> str | None:
+    """Seed 003: W_{ji}^{(l)} from x_i^{(l-1)} to unit j, b_j^{(l)}, z_j^{(l)}, x_j^{(l)}, ŷ_k."""
+    if site.kind == "weight":
+        return f"W_{{{site.neuron}{site.input}}}^{{({site.layer})}}"
+    if site.kind == "bias":
+        return f"b_{site.neuron}^{{({site.layer})}}"
+    if site.kind == "net":
+        return f"z_{site.neuron}^{{({site.layer})}}"
+    if site.kind == "out":
+        last = site.layer == len(site.sizes) - 1
+        return f"ŷ_{site.neuron}" if last else f"x_{site.neuron}^{{({site.layer})}}"
+    return None  # the notes add b^{(l)} to the sum: no bias node of their own
+
+
+def _build_seed003() -> BuiltCase:
+    net = MLP([3, 4, 1], hidden="sigmoid", output="sigmoid", names=_seed003_names, seed=3)
+    net.set_parameters({p.label: round(p.data, 2) for p in net.parameters()})
+    *features, y = SEED003_TABLE[SEED003_ROW - 1]
+    x = _leaves({f"x_{i}^{{(0)}}": v for i, v in enumerate(features, 1)})
+    outputs = net(x)
+    loss = sum_squared_error(outputs, [Value(y, "y_1")]).named("L")
+    return _finish(net, x, outputs, loss, bias_node="last")
+
+
+# ----------------------------------------------------------------------------- seed 004
+SEED004_INPUTS = {"x_0": 0.5, "x_1": -1.0}
+SEED004_ALPHA = 0.1
+SEED004_CLASS = 1
+SEED004_PARAMETERS = {
+    "w_{00}^{(1)}": 0.4, "w_{01}^{(1)}": 0.3,
+    "w_{10}^{(1)}": -0.6, "w_{11}^{(1)}": 0.8,
+    "w_{20}^{(1)}": 0.1, "w_{21}^{(1)}": 0.2,
+    "w_{00}^{(2)}": 0.5, "w_{01}^{(2)}": -0.3, "w_{02}^{(2)}": 0.2,
+    "w_{10}^{(2)}": 0.1, "w_{11}^{(2)}": 0.4, "w_{12}^{(2)}": -0.5,
+    "w_{20}^{(2)}": 0.05, "w_{21}^{(2)}": -0.1, "w_{22}^{(2)}": 0.3,
+}  # fmt: skip
+"""Seed 004's numbers (chosen; the document gives none): D = 2, H = 2, K = 3, one example
+(N = 1) of class `SEED004_CLASS`, alpha = 0.1; hidden unit 1 is off (h_1 < 0), so the
+Heaviside factor of section 2 matters. Row i of w_1 (w_2) is input (hidden value) i, the
+last row the constant 1."""
+
+
+def _seed004_names(site: Site) -> str | None:
+    """Seed 004: w_{ij}^{(l)}, row i of the (D+1) x H and (H+1) x K matrices w_1, w_2 (the
+    last row multiplies the constant 1), hidden products h_j, hidden values g_j, scores f_k."""
+    if site.kind in ("weight", "bias"):
+        row = site.input - 1 if site.kind == "weight" else site.sizes[site.layer - 1]
+        return f"w_{{{row}{site.neuron - 1}}}^{{({site.layer})}}"
+    if site.kind == "bias_node":
+        return "1"
+    if site.layer == 1:
+        return f"{'h' if site.kind == 'net' else 'g'}_{site.neuron - 1}"
+    return f"f_{site.neuron - 1}" if site.kind == "out" else None
+
+
+def _build_seed004() -> BuiltCase:
+    net = MLP([2, 2, 3], activations=["relu", "identity"], names=_seed004_names)
+    net.set_parameters(SEED004_PARAMETERS)
+    x = _leaves(SEED004_INPUTS)
+    alpha = Value(SEED004_ALPHA, "alpha")
+    scores = net(x)
+    # L_i = -log(e^{f_y} / sum_j e^{f_j}); L = L_d / N + alpha/2 sum w^2 with N = 1.
+    exps = [f.exp() for f in scores]
+    p_y = (exps[SEED004_CLASS] / sum_values(exps)).named(f"p_{SEED004_CLASS}")
+    data_loss = sum_values([(-p_y.log()).named("L_i")]).named("L_d")
+    weights = net.parameters()
+    penalty = (alpha / 2 * sum_values([w**2 for w in weights])).named("L_r")
+    loss = (data_loss / 1 + penalty).named("L")
+    return _finish(net, x, scores, loss, bias_node="last")
+
+
+CASES: dict[str, Case] = {
+    **{case.name: case for case in map(_seed000_case, SEED000_CASES)},
+    "seed001-blog": Case(
+        "seed001-blog",
+        "Seed 001: the blog's 2-3-3-1 network (ReLU hidden layers, sigmoid output)",
+        SEED_FILES["001"],
+        "the blog's own inputs, weights, biases (b2, b4, b7 negative, from its LaTeX) and "
+        "target y = 0.01, from nn.documents",
+        ("w16", "w7", "w1"),
+        _build_seed001,
+    ),
+    "seed002": Case(
+        "seed002",
+        "Seed 002: matrices for a 2-2-2 sigmoid network (bias as the third column)",
+        SEED_FILES["002"],
+        "the document gives no numbers: inputs a^(0) = (0.05, 0.10), targets T = (0.01, 0.99) "
+        "and the weights of nn.catalog.SEED002_PARAMETERS, as in the shipped case file",
+        ("w_{00}^{(2)}", "w_{00}^{(1)}"),
+        _build_seed002,
+    ),
+    "seed003-xor": Case(
+        "seed003-xor",
+        "Seed 003: 2-layer net on the XOR truth table (3-4-1 sigmoid, summed squared error)",
+        SEED_FILES["003"],
+        "the notes give no weights: MLP([3, 4, 1], seed=3) start values rounded to 2 "
+        f"decimals; one example, row {SEED003_ROW} of the truth table: x = (0, 1, 1), y = 1",
+        ("W_{11}^{(2)}", "W_{12}^{(1)}"),
+        _build_seed003,
+    ),
+    "seed004-softmax": Case(
+        "seed004-softmax",
+        "Seed 004: softmax cross-entropy with L2 regularization (2-2-3, ReLU hidden)",
+        SEED_FILES["004"],
+        "the document gives no numbers: D = 2, H = 2, K = 3, x = (0.5, -1), alpha = 0.1, one "
+        f"example (N = 1) of class y = {SEED004_CLASS} and the weights of "
+        "nn.catalog.SEED004_PARAMETERS, as in the shipped case file; hidden unit 1 is off "
+        "(h_1 < 0)",
+        ("w_{00}^{(2)}", "w_{00}^{(1)}", "w_{01}^{(1)}"),
+        _build_seed004,
+    ),
+}
+"""Every built-in case, by name, in the documents' order."""
