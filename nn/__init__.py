@@ -7,7 +7,7 @@ documents' notation live in `nn.scalar` (``nn.scalar.MLP``, ``Layer``, ``Neuron`
 from . import catalog, gallery, scalar
 from .catalog import CASES, get_case
 from .data import load_digits, read_idx, spirals, two_moons, xor_table
-from .documents import seed000_case, seed000_case1, seed000_cases, seed001_blog
+from .documents import seed000_case, seed000_cases, seed000_numbers, seed001_blog
 from .gallery import draw_case, write_gallery
 from .losses import (
     binary_cross_entropy,
@@ -35,8 +35,8 @@ __all__ = [
     "read_idx",
     "scalar",
     "seed000_case",
-    "seed000_case1",
     "seed000_cases",
+    "seed000_numbers",
     "seed001_blog",
     "spirals",
     "sum_squared_error",

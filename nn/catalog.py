@@ -12,7 +12,7 @@ pass, and the layout for ``autograd.draw(..., view="network")``::
 Where the numbers come from:
 
 - seed 000 (six cases) and seed 001 (the blog): `nn.documents`, the same numbers its
-  reports use (seed 000 gives none: they are drawn there from ``random.Random(0)``);
+  reports use (seed 000 gives none: they are those of its shipped case files);
 - seed 002 and seed 004 give none: the numbers here are those of the shipped case files
   for these documents (nn/cases), so the pictures and ``chaingrad verify`` of those files
   show the same network at the same point (tests/test_catalog.py checks it);
@@ -34,7 +34,7 @@ from .documents import (
     SEED001_INPUTS,
     SEED001_PARAMETERS,
     SEED001_TARGET,
-    _seed000_numbers,
+    seed000_numbers,
 )
 from .losses import half_squared_error, sum_squared_error
 from .scalar import MLP, Site
@@ -107,7 +107,7 @@ def _leaves(numbers: Mapping[str, float]) -> list[Value]:
 def _build_seed000(case: int) -> BuiltCase:
     sizes, _ = SEED000_CASES[case]
     net = MLP(sizes, hidden="sigmoid", output="sigmoid", names="indexed")
-    numbers = _seed000_numbers(net, seed=0)
+    numbers = seed000_numbers(case)
     net.set_parameters({p.label: numbers[p.label] for p in net.parameters()})
     x = _leaves({f"x_{i}": numbers[f"x_{i}"] for i in range(1, sizes[0] + 1)})
     t = _leaves({f"t_{k}": numbers[f"t_{k}"] for k in range(1, sizes[-1] + 1)})
@@ -128,8 +128,7 @@ def _seed000_case(case: int) -> Case:
         f"Seed 000, Case {case}: {description}",
         SEED_FILES["000"],
         "the document gives no numbers: inputs, targets and weights are those of "
-        "nn.documents.seed000_case (random.Random(0), rounded to 2 decimals); bias nodes "
-        "x_0 = h_0 = 1",
+        f"nn/cases/seed000_case{case}.toml; bias nodes x_0 = h_0 = 1",
         _seed000_weights(sizes),
         functools.partial(_build_seed000, case),
     )

@@ -1,58 +1,179 @@
-"""The `chaingrad` command."""
+"""The `chaingrad` command: demo, cases, draw, verify.
+
+Every command reports a user error (a missing file, an unknown case, an invalid
+case file, no ``dot`` program) as one line on stderr with exit status 2; a
+traceback only with ``--debug``.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from autograd.casefile import CaseFileError
-from autograd.draw import DotNotFoundError
-from autograd.verify import verify
+from autograd.casefile import load as load_case
+from autograd.chain import ChainRuleError
+from autograd.draw import SAVE_FORMATS, DotNotFoundError, DrawError, draw, save, write_atomically
+from autograd.expr import ExpressionError
+from autograd.verify import Point, VerifyResult, verify
 
-from .documents import seed000_case1
+from .catalog import CASES, case_table
+from .documents import SHIPPED_CASE_FILES, seed000_cases, seed001_blog
+from .gallery import draw_case, write_gallery
 
 REPORT_FORMATS = {".md": "markdown", ".html": "html"}
+VIEWS = ("network", "expressions", "ops")
 
 
+class UsageError(Exception):
+    """A mistake on the command line or in its inputs: reported in one line, exit 2."""
+
+
+# ----------------------------------------------------------------------------- demo
 def demo(out_dir: Path) -> int:
-    """The main job: compute every document case and write the results into `out_dir`."""
+    """The main job: verify every shipped case file and draw every built-in case into `out_dir`.
+
+    Writes ``verify/<case file>.md|.html`` (plus drawings of wrong claims),
+    ``documents/*.txt`` (each document's formulas against autodiff) and the
+    gallery ``index.html`` linking them all. Wrong claims are findings about the
+    documents, not failures: the exit status is 0 when everything was computed.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
-    case1 = seed000_case1()
-    text = case1.report()
-    print(text)
-    target = out_dir / "seed000_case1.txt"
-    partial = target.with_suffix(".txt.partial")
-    partial.write_text(text + "\n", encoding="utf-8")
-    partial.replace(target)
-    print(f"\nwritten: {target}")
-    return 0 if all(c.agrees for c in case1.checks) else 1
+    links: dict[str, list[tuple[str, str]]] = {name: [] for name in CASES}
+    print("Verifying the documents' case files:")
+    for path in sorted(SHIPPED_CASE_FILES.glob("*.toml")):
+        result = verify(path)
+        written = _write_reports(result, out_dir / "verify", path.stem)
+        s = result.summary
+        print(
+            f"  {path.name:<28} {s['ok']:>3} ok {s['rounding']:>3} rounding {s['wrong']:>3} wrong"
+        )
+        for case in _catalog_cases_for(path.stem, result.source):
+            links[case] += [
+                (
+                    f"verify {path.name}: {s['ok']} ok, {s['rounding']} rounding, "
+                    f"{s['wrong']} wrong (HTML)",
+                    written[0],
+                ),
+                (f"verify {path.name} (Markdown)", written[1]),
+            ]
+    print("Checking the documents' derivative formulas against autodiff:")
+    for name, report in _document_reports():
+        target = out_dir / "documents" / f"{name}.txt"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, (report + "\n").encode("utf-8"))
+        links[name].append(
+            ("the document's formulas against autodiff (text)", f"documents/{name}.txt")
+        )
+        print(f"  {name}: written {target}")
+    print("Drawing every built-in case:")
+    index = write_gallery(out_dir, links=links)
+    print(f"\ngallery: {index}")
+    return 0
 
 
+def _write_reports(result: VerifyResult, folder: Path, stem: str) -> tuple[str, str]:
+    """Write the HTML and Markdown reports and the drawings of wrong claims; relative links."""
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomically(folder / f"{stem}.html", result.html().encode("utf-8"))
+    write_atomically(folder / f"{stem}.md", result.markdown().encode("utf-8"))
+    if result.wrong:
+        try:
+            result.draw(folder / stem)
+        except DotNotFoundError as error:
+            print(f"  warning: {error}", file=sys.stderr)
+    return f"verify/{stem}.html", f"verify/{stem}.md"
+
+
+def _catalog_cases_for(stem: str, source: str | None) -> list[str]:
+    """The built-in cases a case file belongs to: the one of the same name, else same source."""
+    same_name = [name for name in CASES if name.replace("-", "_") == stem]
+    if same_name:
+        return same_name
+    return [name for name, case in CASES.items() if source and case.source == source]
+
+
+def _document_reports() -> list[tuple[str, str]]:
+    """Each seed 000 case and the seed 001 blog: the document's formulas next to autodiff."""
+    reports = [(f"seed000-case{i}", r.report()) for i, r in enumerate(seed000_cases(), start=1)]
+    reports.append(("seed001-blog", seed001_blog().report()))
+    return reports
+
+
+# ----------------------------------------------------------------------------- cases, draw
+def cases_command() -> int:
+    """List the built-in cases and the shipped case files."""
+    print("Built-in cases (chaingrad draw NAME):")
+    print(case_table())
+    print(f"\nShipped case files (chaingrad verify FILE), in {SHIPPED_CASE_FILES}:")
+    for path in sorted(SHIPPED_CASE_FILES.glob("*.toml")):
+        print(f"  {path.name}")
+    return 0
+
+
+def draw_command(target: str, wrt: str | None, view: str | None, fmt: str, out: Path) -> int:
+    """Draw a built-in case (default: network view) or a case file (default: expressions)."""
+    path = Path(target)
+    if target in CASES:
+        written = draw_case(target, view=view or "network", wrt=wrt, fmt=fmt, out_dir=out)
+    elif path.suffix == ".toml" or path.exists():
+        written = _draw_case_file(path, wrt, view or "expressions", fmt, out)
+    else:
+        raise UsageError(
+            f"{target!r} is neither a built-in case nor a case file; "
+            f"run 'chaingrad cases' to list the cases ({', '.join(CASES)})"
+        )
+    print(f"written: {written}")
+    return 0
+
+
+def _draw_case_file(path: Path, wrt: str | None, view: str, fmt: str, out: Path) -> Path:
+    if view == "network":
+        raise UsageError(
+            "the network view needs a built-in case (a network with layers); "
+            "draw a case file with --view expressions or --view ops"
+        )
+    if not path.exists():
+        raise UsageError(f"{path}: no such case file")
+    case = load_case(path)
+    point = Point.from_case(case, {**case.inputs, **case.parameters})
+    point.backward(case.loss)
+    root = point.nodes[case.loss]
+    if wrt is not None and wrt not in point.nodes:
+        raise UsageError(
+            f"--wrt {wrt}: {path.name} defines no node of that name; "
+            f"its names: {', '.join(point.nodes)}"
+        )
+    graph = draw(
+        root,
+        view=view,
+        wrt=None if wrt is None else point.nodes[wrt],
+        parameters=[point.nodes[name] for name in case.parameters],
+    )
+    name = f"{path.stem}-{view}" + (f"-{wrt}" if wrt else "")
+    return save(graph, out / f"{name}.{fmt}")
+
+
+# ----------------------------------------------------------------------------- verify
 def verify_command(
     file: Path, as_json: bool, report: Path | None, draw_dir: Path | None = None
 ) -> int:
-    """Check a case file's claims: exit 0 when none is wrong, 1 when some are, 2 when invalid.
-
-    An invalid file (or an unusable --report path) gets a one-line message on
-    stderr, never a traceback.
-    """
+    """Check a case file's claims: exit 0 when none is wrong, 1 when some are, 2 when invalid."""
     if report is not None and report.suffix.lower() not in REPORT_FORMATS:
-        return _fail(f"--report {report}: the report must end in .md or .html")
-    try:
-        result = verify(file)
-    except CaseFileError as error:
-        return _fail(str(error))
+        raise UsageError(f"--report {report}: the report must end in .md or .html")
+    result = verify(file)
     print(result.json() if as_json else result.text())
     if report is not None:
         text = getattr(result, REPORT_FORMATS[report.suffix.lower()])()
         try:
             report.parent.mkdir(parents=True, exist_ok=True)
-            partial = report.with_name(report.name + ".partial")
-            partial.write_text(text, encoding="utf-8")
-            partial.replace(report)
+            write_atomically(report, text.encode("utf-8"))
         except OSError as error:
-            return _fail(f"--report {report}: cannot write the report ({error.strerror or error})")
+            raise UsageError(
+                f"--report {report}: cannot write the report ({error.strerror or error})"
+            ) from None
         if not as_json:
             print(f"\nreport written: {report}")
     if draw_dir is not None:
@@ -61,29 +182,47 @@ def verify_command(
         except DotNotFoundError as error:
             print(f"chaingrad verify: warning: {error}", file=sys.stderr)
         except OSError as error:
-            return _fail(
+            raise UsageError(
                 f"--draw {draw_dir}: cannot write the drawings ({error.strerror or error})"
-            )
+            ) from None
         else:
             if not as_json:
                 print(f"\ndrawings written: {len(drawings)} in {draw_dir}")
     return result.exit_code
 
 
-def _fail(message: str) -> int:
-    print(f"chaingrad verify: error: {message}", file=sys.stderr)
-    return 2
-
-
+# ----------------------------------------------------------------------------- parsing
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for `chaingrad` and its subcommands."""
     parser = argparse.ArgumentParser(
         prog="chaingrad",
         description="A tiny autograd engine that shows its work.",
     )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    demo_parser = commands.add_parser("demo", help="run the main job: every document case")
+
+    demo_parser = commands.add_parser(
+        "demo", help="the main job: verify and draw every document case into a folder"
+    )
     demo_parser.add_argument("--out", type=Path, default=Path("out"), help="output folder")
+
+    commands.add_parser("cases", help="list the built-in cases and shipped case files")
+
+    draw_parser = commands.add_parser(
+        "draw",
+        help="draw a built-in case or a case file",
+        description="Draw a built-in case (see 'chaingrad cases') or a case file (.toml).",
+    )
+    draw_parser.add_argument("target", help="a built-in case name or a case file")
+    draw_parser.add_argument("--wrt", metavar="NAME", help="light every path to this node")
+    draw_parser.add_argument(
+        "--view",
+        choices=VIEWS,
+        help="network (built-in cases; their default), expressions (case files' default), ops",
+    )
+    draw_parser.add_argument("--format", choices=SAVE_FORMATS, default="svg", dest="fmt")
+    draw_parser.add_argument("--out", type=Path, default=Path("."), help="output folder")
+
     verify_parser = commands.add_parser(
         "verify",
         help="check a case file: the numbers and formulas a document claims",
@@ -104,14 +243,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+_USER_ERRORS = (
+    UsageError,
+    CaseFileError,
+    ChainRuleError,
+    ExpressionError,
+    DrawError,
+    DotNotFoundError,
+    KeyError,
+    FileNotFoundError,
+)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the `chaingrad` command with `argv` (default: the process arguments)."""
     args = build_parser().parse_args(argv)
-    if args.command == "demo":
-        return demo(args.out)
-    if args.command == "verify":
-        return verify_command(args.file, args.json, args.report, args.draw)
-    raise AssertionError(f"unhandled command {args.command}")  # argparse rejects unknown ones
+    commands: dict[str, Callable[[], int]] = {
+        "demo": lambda: demo(args.out),
+        "cases": cases_command,
+        "draw": lambda: draw_command(args.target, args.wrt, args.view, args.fmt, args.out),
+        "verify": lambda: verify_command(args.file, args.json, args.report, args.draw),
+    }
+    try:
+        return commands[args.command]()
+    except _USER_ERRORS as error:
+        if args.debug:
+            raise
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"chaingrad {args.command}: error: {message}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """The networks of the seed documents, built with `nn.scalar` and labelled in their notation.
 
-For each document: its network, with the numbers it gives (or seeded numbers where it
-gives none); every derivative it writes out, its formula evaluated numerically next to
-autodiff and a central finite difference; and every number it states, recomputed. Where
+For each document: its network, with the numbers it gives (seed 000 gives none: its
+numbers are those of the shipped case files in ``nn/cases``); every derivative it writes
+out, its formula evaluated numerically next to autodiff and a central finite difference;
+and every number it states, recomputed. Where
 the document is wrong, the result records the discrepancy and the report prints it.
 
 A formula is kept as a sum of products of `Factor` s, each a piece of text as the
@@ -14,10 +15,12 @@ in the document would show up as a wrong number, not be silently corrected.
 from __future__ import annotations
 
 import math
-import random
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from autograd.casefile import load as load_case
 from autograd.chain import explain
 from autograd.graph import is_leaf, topological_order, zero_grad
 from autograd.value import Value
@@ -25,6 +28,9 @@ from autograd.value import Value
 from .losses import half_squared_error
 from .optim import SGD
 from .scalar import MLP, Site, indexed_names
+
+SHIPPED_CASE_FILES = Path(__file__).parent / "cases"
+"""The case files of the seed documents (``chaingrad verify``); seed 000's numbers live there."""
 
 FORMULA_RTOL = 1e-12
 """A formula agrees with autodiff when they differ by at most this, relative (min. scale 1)."""
@@ -390,21 +396,21 @@ def seed000_case(
     case: int,
     *,
     numbers: Mapping[str, float] | None = None,
-    seed: int = 0,
     learning_rate: float = 0.5,
 ) -> CaseResult:
     """Seed 000's Case `case` (1-6): forward, every derivative it writes, one update.
 
-    The document gives no numbers. Inputs x_1, x_2 and targets t_k are drawn uniform in
-    [0, 1] and weights uniform in [-1, 1] from ``random.Random(seed)``, rounded to 2
-    decimals; `numbers` (by label, e.g. ``{"x_1": 0.05, "w_0": 0.35}``) overrides any.
-    Case 6 has no formulas in the document: the correct ones are derived and checked.
+    The document gives no numbers; they are those of the shipped case file
+    ``nn/cases/seed000_case<case>.toml`` (see `seed000_numbers`), so this report,
+    ``chaingrad verify`` and the drawings show the same network. `numbers` (by
+    label, e.g. ``{"x_1": 0.5, "w_0": 0.35}``) overrides any of them. Case 6 has no
+    formulas in the document: the correct ones are derived and checked.
     """
     if case not in SEED000_CASES:
         raise ValueError(f"seed000_case: case must be 1 to 6, got {case!r}")
     sizes, description = SEED000_CASES[case]
     net = MLP(sizes, hidden="sigmoid", output="sigmoid", names="indexed")
-    drawn = _seed000_numbers(net, seed)
+    drawn = seed000_numbers(case)
     given = dict(numbers or {})
     unknown = sorted(set(given) - set(drawn))
     if unknown:
@@ -427,12 +433,13 @@ def seed000_case(
     updated, loss_after = experiment.descend(learning_rate)
     updated = {label: updated[label] for label in shown if label in updated}
 
+    where = f"nn/cases/seed000_case{case}.toml"
     if not given:
-        chosen = f"drawn from random.Random({seed}), rounded to 2 decimals"
+        chosen = f"those of {where}"
     elif set(given) == set(drawn):
-        chosen = "chosen here"
+        chosen = "chosen by the caller"
     else:
-        chosen = f"{', '.join(given)} chosen here, the rest drawn from random.Random({seed})"
+        chosen = f"{', '.join(given)} chosen by the caller, the rest those of {where}"
     title = (
         f"{SEED000}, Case {case}: {description}\n"
         f"(the document gives no numbers: inputs, weights and targets are {chosen}; "
@@ -454,35 +461,38 @@ def seed000_case(
     )
 
 
-def seed000_cases(*, seed: int = 0, learning_rate: float = 0.5) -> list[CaseResult]:
-    """All six cases of seed 000, numbers drawn from `seed` (see `seed000_case`)."""
-    return [seed000_case(k, seed=seed, learning_rate=learning_rate) for k in SEED000_CASES]
+def seed000_cases(*, learning_rate: float = 0.5) -> list[CaseResult]:
+    """All six cases of seed 000, with the numbers of their case files (see `seed000_case`)."""
+    return [seed000_case(k, learning_rate=learning_rate) for k in SEED000_CASES]
 
 
-def seed000_case1(
-    x1: float = 0.05,
-    x2: float = 0.10,
-    weights: tuple[float, float, float] = (0.35, 0.15, 0.20),
-    t1: float = 0.01,
-    learning_rate: float = 0.5,
-) -> CaseResult:
-    """Seed 000, Case 1 with numbers chosen here: inputs, weights (w_0, w_1, w_2), target.
+def seed000_numbers(case: int) -> dict[str, float]:
+    """Case `case`'s inputs, targets and weights, by label, read from its shipped case file.
 
-    o_1 = sigma(w_0 x_0 + w_1 x_1 + w_2 x_2) with the bias node x_0 = 1 and
-    J = 0.5 (o_1 - t_1)^2; see `seed000_case`.
+    The case file names them ``x1``, ``t1``, ``w0`` (Case 1), ``w01`` (Case 2) and
+    ``w1_01`` (layer 1, from node 0 to node 1); here they are ``x_1``, ``t_1``,
+    ``w_0``, ``w_{01}`` and ``w_{01}^{(1)}``. Bias nodes (always 1) are left out.
     """
-    numbers = {"x_1": x1, "x_2": x2, "t_1": t1}
-    numbers.update({f"w_{i}": w for i, w in enumerate(weights)})
-    return seed000_case(1, numbers=numbers, learning_rate=learning_rate)
-
-
-def _seed000_numbers(net: MLP, seed: int) -> dict[str, float]:
-    """Inputs, targets and every weight, drawn from `seed` and rounded to 2 decimals."""
-    rng = random.Random(seed)
-    numbers = {f"x_{i}": round(rng.uniform(0, 1), 2) for i in range(1, net.sizes[0] + 1)}
-    numbers.update({f"t_{k}": round(rng.uniform(0, 1), 2) for k in range(1, net.sizes[-1] + 1)})
-    numbers.update({p.label: round(rng.uniform(-1, 1), 2) for p in net.parameters()})
+    case_file = load_case(SHIPPED_CASE_FILES / f"seed000_case{case}.toml")
+    numbers = {}
+    for name, value in {**case_file.inputs, **case_file.parameters}.items():
+        label = _seed000_label(name)
+        if label is not None:
+            numbers[label] = float(value)
     return numbers
+
+
+def _seed000_label(name: str) -> str | None:
+    """A case-file name as seed 000's label (``w2_11`` -> ``w_{11}^{(2)}``); None for a bias."""
+    if match := re.fullmatch(r"([xt])([1-9])", name):
+        return f"{match[1]}_{match[2]}"
+    if match := re.fullmatch(r"w([0-9])", name):
+        return f"w_{match[1]}"
+    if match := re.fullmatch(r"w([0-9]{2})", name):
+        return f"w_{{{match[1]}}}"
+    if match := re.fullmatch(r"w([1-9])_([0-9]{2})", name):
+        return f"w_{{{match[2]}}}^{{({match[1]})}}"
+    return None  # x0, h0, h1_0: the bias nodes
 
 
 def _network_labels(net: MLP) -> list[str]:

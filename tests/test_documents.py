@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from autograd.verify import verify
 from nn import documents
 from nn.documents import (
     Check,
     Statement,
     seed000_case,
-    seed000_case1,
     seed000_cases,
+    seed000_numbers,
     seed001_blog,
 )
 
@@ -31,19 +32,19 @@ def sigmoid(z: float) -> float:
 
 # ----------------------------------------------------------------------------- seed 000
 def test_case1_numbers_by_hand():
-    result = seed000_case1()
+    result = seed000_case(1)  # x1 = 0.05, x2 = 0.10, w = (0.35, 0.15, 0.20), t1 = 0.01
     o = sigmoid(0.35 * 1 + 0.15 * 0.05 + 0.20 * 0.10)
     assert result.values["o_1"] == pytest.approx(o, rel=1e-15)
     assert result.loss == pytest.approx(0.5 * (o - 0.01) ** 2, rel=1e-15)
     gradient_w0 = (o - 0.01) * o * (1 - o) * 1.0
     assert result.updated["w_0"] == pytest.approx(0.35 - 0.5 * gradient_w0, rel=1e-15)
-    assert all(check.agrees for check in result.checks)  # what `chaingrad demo` relies on
+    assert all(check.agrees for check in result.checks)
     assert "Case 1" in result.report()
 
 
 @pytest.fixture(scope="module")
 def cases():
-    return seed000_cases(seed=0)
+    return seed000_cases()
 
 
 def test_every_seed000_formula_agrees_with_autodiff_and_finite_differences(cases):
@@ -89,7 +90,7 @@ def test_case4_first_layer_gradient_by_hand():
         "w_{02}^{(2)}": 0.15, "w_{12}^{(2)}": 0.9, "w_{22}^{(2)}": -0.4,
     }  # fmt: skip
     result = seed000_case(4, numbers=numbers)
-    assert result.title.count("chosen here") == 1
+    assert "chosen by the caller" in result.title
     h1 = sigmoid(0.1 + 0.4 * 0.3 - 0.5 * -0.6)
     h2 = sigmoid(-0.2 + 0.7 * 0.3 + 0.3 * -0.6)
     o1 = sigmoid(0.05 - 0.8 * h1 + 0.6 * h2)
@@ -126,12 +127,19 @@ def test_a_dropped_term_is_caught(monkeypatch):
     }
 
 
-def test_seed000_numbers_are_seeded_and_overridable():
-    a, b, c = seed000_case(3, seed=1), seed000_case(3, seed=1), seed000_case(3, seed=2)
-    assert a.values == b.values
-    assert a.values != c.values
-    assert "random.Random(1)" in a.title
-    partial = seed000_case(3, seed=1, numbers={"x_1": 0.5})
+def test_seed000_numbers_come_from_the_case_files_and_are_overridable():
+    a = seed000_case(3)
+    assert a.values["x_1"] == 0.05 and a.values["w_{21}^{(2)}"] == 0.45
+    assert "nn/cases/seed000_case3.toml" in a.title
+    for case in range(1, 7):  # the report and `chaingrad verify` see the same network
+        numbers = seed000_numbers(case)
+        result = verify(ROOT / f"nn/cases/seed000_case{case}.toml")
+        values = seed000_case(case).values
+        assert all(values[label] == value for label, value in numbers.items())
+        assert result.point.value(result.case.loss) == pytest.approx(
+            seed000_case(case).loss, rel=1e-12
+        )
+    partial = seed000_case(3, numbers={"x_1": 0.5})
     assert partial.values["x_1"] == 0.5
     assert partial.values["x_2"] == a.values["x_2"]
     with pytest.raises(KeyError, match="w_9"):

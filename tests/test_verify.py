@@ -574,11 +574,6 @@ def test_cli_exit_codes_json_and_reports(tmp_path, capsys):
     assert "cannot read the file" in capsys.readouterr().err
 
 
-def test_cli_demo_still_runs(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path)]) in (0, 1)
-    assert any(tmp_path.iterdir())
-
-
 def test_cli_draw_writes_one_drawing_per_wrong_derivative(tmp_path, capsys):
     if shutil.which("dot") is None:
         pytest.skip("the Graphviz 'dot' program is not installed; drawings cannot be rendered")

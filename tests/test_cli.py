@@ -1,0 +1,101 @@
+"""Tests for the `chaingrad` command: demo, cases, draw, and its error policy."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nn.catalog import CASES
+from nn.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+CASE_FILES = ROOT / "nn" / "cases"
+
+
+def test_demo_verifies_and_draws_every_case(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    for path in CASE_FILES.glob("*.toml"):
+        assert path.name in out
+        assert (tmp_path / "verify" / f"{path.stem}.html").is_file()
+        assert (tmp_path / "verify" / f"{path.stem}.md").is_file()
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    for name in CASES:
+        assert name in page
+    # Every relative link on the gallery page points at a file that exists.
+    links = re.findall(r'(?:href|src)="([^"#:]+)"', page)
+    assert links
+    missing = [link for link in links if not (tmp_path / link).exists()]
+    assert not missing
+    assert 'href="verify/seed001_blog.html"' in page
+    assert (tmp_path / "documents" / "seed001-blog.txt").read_text().count("0.1408") >= 1
+    # the wrong derivatives of the blog are drawn next to its report
+    assert list((tmp_path / "verify" / "seed001_blog").glob("*.svg"))
+
+
+def test_cases_lists_built_in_cases_and_case_files(capsys):
+    assert main(["cases"]) == 0
+    out = capsys.readouterr().out
+    for name in CASES:
+        assert name in out
+    assert "seed001_blog.toml" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "written"),
+    [
+        (["draw", "seed000-case3"], "seed000-case3-network.svg"),
+        (["draw", "seed001-blog", "--wrt", "w7", "--view", "expressions", "--format", "dot"],
+         "seed001-blog-expressions-w7.dot"),
+        (["draw", str(CASE_FILES / "seed001_blog.toml"), "--wrt", "w1", "--format", "png"],
+         "seed001_blog-expressions-w1.png"),
+        (["draw", str(CASE_FILES / "seed000_case1.toml"), "--view", "ops"],
+         "seed000_case1-ops.svg"),
+    ],
+)  # fmt: skip
+def test_draw_writes_the_requested_file(tmp_path, capsys, argv, written):
+    assert main([*argv, "--out", str(tmp_path)]) == 0
+    target = tmp_path / written
+    assert target.is_file() and target.stat().st_size > 100
+    assert str(target) in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["draw", "seed999"], "neither a built-in case nor a case file"),
+        (["draw", "missing.toml"], "no such case file"),
+        (["draw", str(CASE_FILES / "seed001_blog.toml"), "--view", "network"],
+         "the network view needs a built-in case"),
+        (["draw", str(CASE_FILES / "seed001_blog.toml"), "--wrt", "w99"],
+         "defines no node of that name"),
+        (["draw", "seed001-blog", "--wrt", "w99"], "w99"),
+        (["verify", "missing.toml"], "missing.toml"),
+    ],
+)  # fmt: skip
+def test_user_errors_are_one_line_with_exit_status_2(tmp_path, capsys, argv, message):
+    assert main([*argv, "--out", str(tmp_path)] if argv[0] == "draw" else argv) == 2
+    captured = capsys.readouterr()
+    assert message in captured.err
+    assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
+    assert captured.err.startswith(f"chaingrad {argv[0]}: error: ")
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    with pytest.raises(Exception, match="neither a built-in case"):
+        main(["--debug", "draw", "seed999", "--out", str(tmp_path)])
+
+
+def test_console_entry_point_runs_as_a_module():
+    done = subprocess.run(
+        [sys.executable, "-m", "nn.cli", "cases"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0 and "seed001-blog" in done.stdout
+    done = subprocess.run(
+        [sys.executable, "-m", "nn.cli", "frobnicate"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2 and "invalid choice" in done.stderr
