@@ -1,4 +1,4 @@
-"""The `chaingrad` command: demo, cases, draw, verify.
+"""The `chaingrad` command: demo, cases, draw, verify, train.
 
 Every command reports a user error (a missing file, an unknown case, an invalid
 case file, no ``dot`` program) as one line on stderr with exit status 2; a
@@ -22,6 +22,7 @@ from autograd.verify import Point, VerifyResult, verify
 from .catalog import CASES, case_table
 from .documents import SHIPPED_CASE_FILES, seed000_cases, seed001_blog
 from .gallery import draw_case, write_gallery
+from .train import add_train_arguments, train_command
 
 REPORT_FORMATS = {".md": "markdown", ".html": "html"}
 VIEWS = ("network", "expressions", "ops")
@@ -36,8 +37,9 @@ def demo(out_dir: Path) -> int:
     """The main job: verify every shipped case file and draw every built-in case into `out_dir`.
 
     Writes ``verify/<case file>.md|.html`` (plus drawings of wrong claims),
-    ``documents/*.txt`` (each document's formulas against autodiff) and the
-    gallery ``index.html`` linking them all. Wrong claims are findings about the
+    ``documents/*.txt`` (each document's formulas against autodiff), a training
+    run of seed 003's XOR network with its plots (``train/``) and the gallery
+    ``index.html`` linking them all. Wrong claims are findings about the
     documents, not failures: the exit status is 0 when everything was computed.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -68,6 +70,13 @@ def demo(out_dir: Path) -> int:
             ("the document's formulas against autodiff (text)", f"documents/{name}.txt")
         )
         print(f"  {name}: written {target}")
+    print("Training seed 003's network on its XOR table:")
+    if train_command("xor", out_dir=out_dir / "train", progress=False) != 0:
+        raise UsageError("the XOR training run failed (see above)")
+    links["seed003-xor"] += [
+        ("training: loss and accuracy per epoch (PNG)", "train/train_xor.png"),
+        ("training: decision regions (PNG)", "train/train_xor_boundary.png"),
+    ]
     print("Drawing every built-in case:")
     index = write_gallery(out_dir, links=links)
     print(f"\ngallery: {index}")
@@ -223,6 +232,11 @@ def build_parser() -> argparse.ArgumentParser:
     draw_parser.add_argument("--format", choices=SAVE_FORMATS, default="svg", dest="fmt")
     draw_parser.add_argument("--out", type=Path, default=Path("."), help="output folder")
 
+    train_parser = commands.add_parser(
+        "train", help="train a network (xor, moons, digits, digits-relu) and plot it"
+    )
+    add_train_arguments(train_parser)
+
     verify_parser = commands.add_parser(
         "verify",
         help="check a case file: the numbers and formulas a document claims",
@@ -263,6 +277,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cases": cases_command,
         "draw": lambda: draw_command(args.target, args.wrt, args.view, args.fmt, args.out),
         "verify": lambda: verify_command(args.file, args.json, args.report, args.draw),
+        "train": lambda: train_command(
+            args.task,
+            epochs=args.epochs,
+            lr=args.lr,
+            batch_size=args.batch_size,
+            hidden=args.hidden,
+            seed=args.seed,
+            out_dir=args.out,
+            progress=not args.no_progress,
+        ),
     }
     try:
         return commands[args.command]()

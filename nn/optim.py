@@ -1,6 +1,9 @@
 """Optimizers: update parameters from their gradients after ``loss.backward()``.
 
-The update arithmetic touches only ``param.data`` and ``param.grad`` with ``+ - *``, so
+`SGD` (with momentum and weight decay) and `Adam`, each following its ``torch.optim``
+namesake's update rule.
+
+The update arithmetic touches only ``param.data`` and ``param.grad`` with ``+ - * / **``, so
 the same code serves a `Value` (floats) and a `Tensor` (numpy arrays, updated in
 place). The training loop is PyTorch's::
 
@@ -91,6 +94,65 @@ class SGD(Optimizer):
         return (
             f"SGD({len(self.params)} parameters, lr={self.lr}, momentum={self.momentum}, "
             f"weight_decay={self.weight_decay})"
+        )
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015), PyTorch's ``torch.optim.Adam`` rule (no amsgrad).
+
+    Each step t = 1, 2, ..., with g = grad + weight_decay * w (an L2 penalty's gradient
+    added to the gradient, as PyTorch's Adam; not AdamW's decoupled decay)::
+
+        m = beta1 * m + (1 - beta1) * g            (m and v start at 0)
+        v = beta2 * v + (1 - beta2) * g**2
+        w = w - lr / (1 - beta1**t) * m / (sqrt(v) / sqrt(1 - beta2**t) + eps)
+
+    The two corrections undo the bias of m and v toward their zero start. A parameter
+    whose ``grad`` is None is left alone and its step count does not advance.
+    """
+
+    def __init__(
+        self,
+        params: Iterable[Node],
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(params)
+        self.lr = _hyperparameter(lr, "Adam", "lr", low=0.0, low_inclusive=False)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"Adam: betas must be a pair (beta1, beta2), got {betas!r}")
+        self.betas = (
+            _hyperparameter(betas[0], "Adam", "betas[0]", low=0.0, high=1.0),
+            _hyperparameter(betas[1], "Adam", "betas[1]", low=0.0, high=1.0),
+        )
+        self.eps = _hyperparameter(eps, "Adam", "eps", low=0.0)
+        self.weight_decay = _hyperparameter(weight_decay, "Adam", "weight_decay", low=0.0)
+        self._steps = [0] * len(self.params)
+        self._m: list[Any] = [0.0] * len(self.params)
+        self._v: list[Any] = [0.0] * len(self.params)
+
+    def step(self) -> None:
+        """Update every parameter once from its current gradient."""
+        beta1, beta2 = self.betas
+        for k, param in enumerate(self.params):
+            g = param.grad
+            if g is None:
+                continue
+            if self.weight_decay:
+                g = g + self.weight_decay * param.data
+            t = self._steps[k] = self._steps[k] + 1
+            # New arrays every step (never in place): g may be the grad array itself.
+            m = self._m[k] = beta1 * self._m[k] + (1 - beta1) * g
+            v = self._v[k] = beta2 * self._v[k] + (1 - beta2) * (g * g)
+            denominator = v**0.5 / math.sqrt(1 - beta2**t) + self.eps
+            param.data -= self.lr / (1 - beta1**t) * m / denominator
+
+    def __repr__(self) -> str:
+        return (
+            f"Adam({len(self.params)} parameters, lr={self.lr}, betas={self.betas}, "
+            f"eps={self.eps}, weight_decay={self.weight_decay})"
         )
 
 

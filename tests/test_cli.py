@@ -35,6 +35,15 @@ def test_demo_verifies_and_draws_every_case(tmp_path, capsys):
     assert (tmp_path / "documents" / "seed001-blog.txt").read_text().count("0.1408") >= 1
     # the wrong derivatives of the blog are drawn next to its report
     assert list((tmp_path / "verify" / "seed001_blog").glob("*.svg"))
+    assert (tmp_path / "train" / "train_xor.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert 'href="train/train_xor.png"' in page
+
+
+def test_train_writes_plots_and_weights(tmp_path, capsys):
+    assert main(["train", "xor", "--epochs", "50", "--out", str(tmp_path), "--no-progress"]) == 0
+    assert (tmp_path / "train_xor.png").is_file() and (tmp_path / "train_xor.npz").is_file()
+    assert main(["train", "xor", "--epochs", "0", "--out", str(tmp_path)]) == 2
+    assert "positive" in capsys.readouterr().err
 
 
 def test_cases_lists_built_in_cases_and_case_files(capsys):

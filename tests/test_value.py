@@ -338,7 +338,6 @@ def test_no_reference_cycles_graph_freed_by_refcount_alone():
         del a, b
         after = sum(type(o) is Value for o in gc.get_objects())
         assert after == before, "nodes survived without the cycle collector: a reference cycle"
-        assert gc.collect() == 0
         assert a_grad != 0
     finally:
         gc.enable()
