@@ -11,7 +11,7 @@ from .chain import ChainRuleError, chain_rule, explain
 from .draw import Connection, DotNotFoundError, DrawError, NetworkLayout, Unit, draw, save
 from .expr import ExpressionError
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
-from .gradcheck import GradcheckError, GradcheckResult, gradcheck
+from .gradcheck import GradcheckError, GradcheckResult, gradcheck, numeric_gradient
 from .graph import (
     backpropagate,
     edges,
@@ -24,7 +24,7 @@ from .graph import (
 from .tensor import Tensor
 from .tensor_ops import concatenate, cross_entropy, stack
 from .value import Value, dot_values, sum_values
-from .verify import ClaimResult, Comparison, VerifyResult, compare, verify
+from .verify import ClaimResult, Comparison, Disagreement, VerifyResult, compare, verify
 
 __all__ = [
     "CaseFileError",
@@ -32,6 +32,7 @@ __all__ = [
     "ClaimResult",
     "Comparison",
     "Connection",
+    "Disagreement",
     "DotNotFoundError",
     "DrawError",
     "ExpressionError",
@@ -58,6 +59,7 @@ __all__ = [
     "load_case",
     "local_derivatives",
     "no_grad",
+    "numeric_gradient",
     "parents",
     "save",
     "stack",

@@ -69,12 +69,14 @@ class ChainRule:
             symbols = " · ".join(
                 f"d{node_name(f.child)}/d{node_name(f.parent)}" for f in path.factors
             )
-            numbers = " · ".join(_fmt(f.value, digits) for f in path.factors)
+            numbers = " · ".join(format_number(f.value, digits) for f in path.factors)
             lead = f"{head} = " if i == 0 else f"{' ' * len(head)} + "
             lines.append(f"{lead}{symbols}")
-            lines.append(f"{' ' * len(head)} = {numbers} = {_fmt(path.product, digits)}")
+            lines.append(f"{' ' * len(head)} = {numbers} = {format_number(path.product, digits)}")
         if len(self.paths) > 1:
-            lines.append(f"{head} = sum of {len(self.paths)} paths = {_fmt(self.total, digits)}")
+            lines.append(
+                f"{head} = sum of {len(self.paths)} paths = {format_number(self.total, digits)}"
+            )
         return "\n".join(lines)
 
 
@@ -84,7 +86,7 @@ def node_name(node: Node) -> str:
     if label is not None:
         return label
     if node._op == "const":
-        return _fmt(node.data, 4)
+        return format_number(node.data, 4)
     return f"[{node._op or 'leaf'}#{node._id}]"
 
 
@@ -245,5 +247,7 @@ def explain(
     return chain_rule(root, wrt, labelled_only=labelled_only, max_paths=max_paths).text(digits)
 
 
-def _fmt(x: float, digits: int) -> str:
-    return f"{x:.{digits}g}"
+def format_number(x: float, digits: int) -> str:
+    """`x` to `digits` significant digits, as in the breakdowns; never "-0" (a product with a
+    zero factor of either sign is shown as 0)."""
+    return f"{x if x else 0.0:.{digits}g}"

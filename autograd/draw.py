@@ -44,7 +44,14 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from .chain import ChainRule, chain_rule, contracted_edges, find_node, node_name
+from .chain import (
+    ChainRule,
+    chain_rule,
+    contracted_edges,
+    find_node,
+    format_number,
+    node_name,
+)
 from .graph import Node, topological_order
 from .labels import escape_html, html_label
 from .tensor import Tensor, shape_text
@@ -533,7 +540,7 @@ def _draw_network(root: Node, request: _Request) -> graphviz.Digraph:
         attrs = dict(_KIND_STYLES["loss"])
         if rule is not None:
             attrs.update(_LIT_NODE)
-        rows = [f"<B>{root_title}</B>", f"value {escape_html(_number(root.data, digits))}"]
+        rows = [f"<B>{root_title}</B>", f"value {escape_html(format_number(root.data, digits))}"]
         body = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
         graph.node("loss", label=f'<<TABLE BORDER="0" CELLBORDER="0">{body}</TABLE>>', **attrs)
         last = len(layout.columns) - 1
@@ -541,7 +548,7 @@ def _draw_network(root: Node, request: _Request) -> graphviz.Digraph:
             if unit.node is None:
                 continue
             text = f"∂{root_title}/∂{html_label(unit.name)} = "
-            text += escape_html(_number(unit.node.grad, digits))
+            text += escape_html(format_number(unit.node.grad, digits))
             attrs = {}
             if (last, r) in lit_outputs:
                 attrs = dict(_LIT_EDGE)
@@ -654,12 +661,12 @@ def _unit_label(unit: Unit, digits: int) -> str:
     value = unit.node.data if unit.node is not None else unit.value
     rows = [f"<B>{html_label(unit.name)}</B>"]
     if unit.kind in ("hidden", "output"):
-        rows.append(f"a {escape_html(_number(value, digits))}")
+        rows.append(f"a {escape_html(format_number(value, digits))}")
         if unit.net is not None:
-            delta = escape_html(_number(unit.net.grad, digits))
+            delta = escape_html(format_number(unit.net.grad, digits))
             rows.append(f'<FONT COLOR="{_NOTE_COLOR}">δ {delta}</FONT>')
-    elif unit.name != _number(value, digits):  # a bias node named "1" shows nothing more
-        rows.append(escape_html(_number(value, digits)))
+    elif unit.name != format_number(value, digits):  # a bias node named "1" shows nothing more
+        rows.append(escape_html(format_number(value, digits)))
     body = "".join(f"<TR><TD>{row}</TD></TR>" for row in rows)
     return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{body}</TABLE>'
 
@@ -667,13 +674,13 @@ def _unit_label(unit: Unit, digits: int) -> str:
 def _weight_text(link: Connection, layout: NetworkLayout, show_rules: bool, digits: int) -> str:
     """A connection's label: the weight's name and value; with `show_rules`, ∂net/∂w too."""
     weight = link.weight
-    text = f"{_title_of(weight)} = {escape_html(_number(weight.data, digits))}"
+    text = f"{_title_of(weight)} = {escape_html(format_number(weight.data, digits))}"
     net = _unit(layout, link.target).net
     if show_rules and net is not None:
         locals_of_weight = [d for p, d in zip(net._parents, net._local) if p is weight]
         if locals_of_weight:
             net_name = _title_of(net) if net.label is not None else "net"
-            local = escape_html(_number(math.fsum(locals_of_weight), digits))
+            local = escape_html(format_number(math.fsum(locals_of_weight), digits))
             text += (
                 f'<BR/><FONT POINT-SIZE="9" COLOR="{_NOTE_COLOR}">'
                 f"∂{net_name}/∂{_title_of(weight)} = {local}</FONT>"
@@ -733,8 +740,8 @@ def _data_rows(node: object, digits: int) -> list[str]:
 @_data_rows.register
 def _(node: Value, digits: int) -> list[str]:
     return [
-        f"value {escape_html(_number(node.data, digits))}",
-        f'<FONT COLOR="{_NOTE_COLOR}">grad {escape_html(_number(node.grad, digits))}</FONT>',
+        f"value {escape_html(format_number(node.data, digits))}",
+        f'<FONT COLOR="{_NOTE_COLOR}">grad {escape_html(format_number(node.grad, digits))}</FONT>',
     ]
 
 
@@ -749,10 +756,10 @@ def _(node: Tensor, digits: int) -> list[str]:
 def _array_html(data: np.ndarray, digits: int) -> str:
     """A small array's entries (rows on separate lines), or the range of a large one's."""
     if data.size > _SHOWN_ENTRIES:
-        low, high = (escape_html(_number(float(x), digits)) for x in (data.min(), data.max()))
+        low, high = (escape_html(format_number(float(x), digits)) for x in (data.min(), data.max()))
         return f"{data.size} entries in [{low}, {high}]"
     text = np.array2string(
-        data, separator=", ", formatter={"float_kind": lambda x: _number(float(x), digits)}
+        data, separator=", ", formatter={"float_kind": lambda x: format_number(float(x), digits)}
     )
     return "<BR/>".join(escape_html(line) for line in text.splitlines())
 
@@ -760,7 +767,7 @@ def _array_html(data: np.ndarray, digits: int) -> str:
 @functools.singledispatch
 def _constant_title(node: Value, digits: int) -> str:
     """How an unlabelled constant is drawn: its value."""
-    return escape_html(_number(node.data, digits))
+    return escape_html(format_number(node.data, digits))
 
 
 @_constant_title.register
@@ -771,7 +778,7 @@ def _(node: Tensor, digits: int) -> str:
 @functools.singledispatch
 def _edge_text(local: float, digits: int) -> str:
     """An edge's label: the local derivative the engine stored (for `Value`, a number)."""
-    return escape_html(_number(local, digits))
+    return escape_html(format_number(local, digits))
 
 
 @_edge_text.register
@@ -961,7 +968,7 @@ def _visible_length(markup: str) -> int:
 
 
 def _constant_term(x: float, digits: int) -> _Term:
-    text = _number(x, digits)
+    text = format_number(x, digits)
     return _Term(escape_html(text), len(text), 3 if x < 0 else 5)
 
 
@@ -1095,24 +1102,26 @@ def _caption(rule: ChainRule, titles: dict[int, str], digits: int) -> str:
     for i, path in enumerate(rule.paths[:_CAPTION_ROWS], 1):
         route = [rule.root] + [f.parent for f in path.factors]
         through = " → ".join(_route_name(node, rule.root, titles) for node in route)
-        factors = " · ".join(escape_html(_number(f.value, digits)) for f in path.factors)
+        factors = " · ".join(escape_html(format_number(f.value, digits)) for f in path.factors)
         rows.append(
             f'<TR><TD>{i}</TD><TD ALIGN="LEFT">{through}</TD><TD ALIGN="LEFT">{factors or "1"}'
-            f"</TD><TD>{escape_html(_number(path.product, digits))}</TD></TR>"
+            f"</TD><TD>{escape_html(format_number(path.product, digits))}</TD></TR>"
         )
     if n > _CAPTION_ROWS:
         rows.append(
             f'<TR><TD COLSPAN="4" ALIGN="LEFT">… and {n - _CAPTION_ROWS} more paths '
             "(all in the sum)</TD></TR>"
         )
-    total = escape_html(_number(rule.total, digits))
+    total = escape_html(format_number(rule.total, digits))
     rows.append(f'<TR><TD COLSPAN="3" ALIGN="RIGHT"><B>sum</B></TD><TD><B>{total}</B></TD></TR>')
     grad = rule.wrt.grad
     if math.isclose(rule.total, grad, rel_tol=1e-9, abs_tol=1e-12):
-        check = f"{wrt}.grad from backward() is the same: {escape_html(_number(grad, digits))}"
+        check = (
+            f"{wrt}.grad from backward() is the same: {escape_html(format_number(grad, digits))}"
+        )
     else:
         check = (
-            f"{wrt}.grad is {escape_html(_number(grad, digits))}, not the sum: call "
+            f"{wrt}.grad is {escape_html(format_number(grad, digits))}, not the sum: call "
             f"backward() on {root} once (zeroing leaf gradients first) before drawing"
         )
     rows.append(f'<TR><TD COLSPAN="4" ALIGN="RIGHT">{check}</TD></TR>')
@@ -1183,11 +1192,6 @@ def _swatch(style: dict[str, str]) -> str:
 
 
 # --------------------------------------------------------------------- helpers
-def _number(x: float, digits: int) -> str:
-    """`x` to `digits` significant digits, never "-0"."""
-    return f"{x if x else 0.0:.{digits}g}"
-
-
 def _plain_name(node: Any) -> str:
     label = getattr(node, "label", None)
     return repr(label) if label is not None else f"an unlabelled {node._op or 'leaf'} node"

@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -122,14 +123,8 @@ def gradcheck(
     `GradcheckResult`; with `raise_on_failure`, a failure raises
     `GradcheckError` with the table instead.
     """
-    if not inputs:
-        raise TypeError("gradcheck: give at least one input (a Value or a Tensor)")
-    if not callable(f):
-        raise TypeError(f"gradcheck: f must be callable, got {type(f).__name__}")
-    step = DEFAULT_EPS if eps is None else float(eps)
-    if not 0 < step < 1:
-        raise ValueError(f"gradcheck: eps must be in (0, 1), got {eps!r}")
-    checker = _Checker(f, inputs)
+    step = _step(f, inputs, eps, "gradcheck")
+    checker = _Checker(f, inputs, "gradcheck")
     failures, kinks = checker.compare(step, atol, rtol)
     result = GradcheckResult(
         passed=not failures and not checker.backward_error,
@@ -145,11 +140,59 @@ def gradcheck(
     return result
 
 
-class _Checker:
-    """The inputs as float64 working arrays, and `f` evaluated on them."""
+def numeric_gradient(
+    f: Callable[..., Node], *inputs: Node, eps: float | None = None
+) -> list[np.ndarray]:
+    """The gradient of ``f(*inputs)`` by central differences alone, entry by entry.
 
-    def __init__(self, f: Callable[..., Node], inputs: tuple[Node, ...]) -> None:
+    The same differences `gradcheck` takes (step ``eps * max(1, |x|)``, float64 working
+    copies, the inputs left untouched): one float64 array per input, shaped like it
+    (0-d for a `Value`). An entry where `f` raises at x ± h is NaN.
+    """
+    step = _step(f, inputs, eps, "numeric_gradient")
+    checker = _Checker(f, inputs, "numeric_gradient")
+    with no_grad():
+        checker.call(checker.leaves())  # a clear error now if f does not return a scalar node
+    gradients = []
+    for i, value in enumerate(checker.values):
+        numeric = np.empty_like(value)
+        for k in np.ndindex(value.shape):
+            try:
+                numeric[k] = checker.difference(i, k, step).numeric
+            except Exception:  # e.g. x - h leaves log's domain
+                numeric[k] = math.nan
+        gradients.append(numeric)
+    return gradients
+
+
+def _step(f: object, inputs: tuple[Node, ...], eps: float | None, where: str) -> float:
+    """The relative step, after checking `f` and that there are inputs."""
+    if not inputs:
+        raise TypeError(f"{where}: give at least one input (a Value or a Tensor)")
+    if not callable(f):
+        raise TypeError(f"{where}: f must be callable, got {type(f).__name__}")
+    step = DEFAULT_EPS if eps is None else float(eps)
+    if not 0 < step < 1:
+        raise ValueError(f"{where}: eps must be in (0, 1), got {eps!r}")
+    return step
+
+
+class _Difference(NamedTuple):
+    """One central difference: the numeric slope, the two points and f at each."""
+
+    numeric: float
+    up: float
+    down: float
+    f_up: float
+    f_down: float
+
+
+class _Checker:
+    """The inputs as float64 working arrays, and `f` evaluated on them; errors name `where`."""
+
+    def __init__(self, f: Callable[..., Node], inputs: tuple[Node, ...], where: str) -> None:
         self.f = f
+        self.where = where
         self.kinds: list[type] = []
         self.names: list[str] = []
         self.values: list[np.ndarray] = []
@@ -168,7 +211,7 @@ class _Checker:
                 self.values.append(x.data.astype(np.float64))
             else:
                 raise TypeError(
-                    f"gradcheck: input {i} is {type(x).__name__}; inputs must be Value or "
+                    f"{where}: input {i} is {type(x).__name__}; inputs must be Value or "
                     "Tensor nodes (wrap arrays as Tensor(x))"
                 )
             self.kinds.append(type(x))
@@ -192,12 +235,12 @@ class _Checker:
         if isinstance(out, Tensor):
             if out.size != 1:
                 raise ValueError(
-                    f"gradcheck: f must return a scalar node, got a Tensor of shape "
+                    f"{self.where}: f must return a scalar node, got a Tensor of shape "
                     f"{shape_text(out.shape)}; reduce it (.sum(), .mean())"
                 )
             return float(out.data.reshape(())), out
         raise TypeError(
-            f"gradcheck: f must return a Value or a one-entry Tensor (the node, so it can be "
+            f"{self.where}: f must return a Value or a one-entry Tensor (the node, so it can be "
             f"backpropagated), got {type(out).__name__}"
         )
 
@@ -234,6 +277,16 @@ class _Checker:
         finally:
             value[k] = saved
 
+    def difference(self, i: int, k: tuple[int, ...], step: float) -> _Difference:
+        """The central difference for entry k of input i, h = step * max(1, |x|); raises what
+        `f` raises at x ± h."""
+        x = float(self.values[i][k])
+        h = step * max(1.0, abs(x))
+        up, down = x + h, x - h
+        f_up = self.value_at(i, k, up, record=False)[0]
+        f_down = self.value_at(i, k, down, record=False)[0]
+        return _Difference((f_up - f_down) / (up - down), up, down, f_up, f_down)
+
     def compare(self, step: float, atol: float, rtol: float) -> tuple[list[Entry], list[Entry]]:
         """Check every entry; return the failing ones and the ones at a kink."""
         f0, root, grads = self.autodiff()
@@ -244,19 +297,14 @@ class _Checker:
         base_branches: list[bytes] | None = None
         for i, value in enumerate(self.values):
             for k in np.ndindex(value.shape):
-                x = float(value[k])
-                h = step * max(1.0, abs(x))
-                up, down = x + h, x - h
                 auto = float(grads[i][k])
                 try:
-                    f_up = self.value_at(i, k, up, record=False)[0]
-                    f_down = self.value_at(i, k, down, record=False)[0]
+                    numeric, up, down, f_up, f_down = self.difference(i, k, step)
                 except Exception as exc:  # e.g. x - h leaves log's domain
                     failures.append(
                         self.entry(i, k, auto, math.nan, "error", f"{type(exc).__name__}: {exc}")
                     )
                     continue
-                numeric = (f_up - f_down) / (up - down)
                 rounding = 2 * _MACHINE_EPS * max(abs(f_up), abs(f_down), abs(f0)) / (up - down)
                 if abs(auto - numeric) <= atol + rtol * abs(numeric) + rounding:
                     continue

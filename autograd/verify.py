@@ -27,12 +27,16 @@ diagnosed. Path-by-path breakdowns, single-path and activation diagnoses and
 drawings need scalar graphs (`autograd.chain` walks `Value` graphs).
 
 `compare(hand, function, at)` does the same for derivatives worked out by hand
-for a Python function of scalars: hand vs autodiff vs finite differences.
+for a Python function of scalars or of arrays: hand vs autodiff vs finite
+differences, an array judged entry by entry and only its disagreeing entries listed.
+
+The diagnoses are computed in `autograd.diagnose`, the reports written by
+`autograd.report`.
 """
 
 from __future__ import annotations
 
-import html
+import functools
 import json
 import math
 import os
@@ -40,6 +44,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
@@ -55,11 +60,23 @@ from .casefile import (
     load,
     shown_decimals,
 )
-from .chain import ChainRuleError, chain_rule, explain, node_name
+from .chain import ChainRuleError, explain
+from .diagnose import candidates, is_l2_term, transpositions
 from .draw import DotNotFoundError, DrawError, save
 from .draw import draw as draw_graph
 from .expr import ARRAY_FUNCTIONS, SCALAR_FUNCTIONS, Expression, ExpressionError, evaluate
-from .graph import local_derivatives, topological_order, zero_grad
+from .grad_mode import enable_grad
+from .gradcheck import numeric_gradient
+from .graph import topological_order, zero_grad
+from .report import (
+    comparison_text,
+    format_value,
+    html_report,
+    json_number,
+    markdown_report,
+    shown_number,
+    text_report,
+)
 from .tensor import Tensor
 from .value import Value
 
@@ -71,9 +88,6 @@ MAX_DIAGNOSED = 100
 """Wrong claims diagnosed per file; the rest get their status and breakdown only."""
 DIAGNOSIS_POINTS = 5
 """Random points (besides the document's) at which a wrong formula's diagnosis must also fit."""
-
-_ACTIVATIONS = ("sigmoid", "tanh", "relu")
-_INDEXED = (re.compile(r"(.*_)(\d+)_(\d+)"), re.compile(r"(.*?)(\d)(\d)"))
 
 
 # ----------------------------------------------------------------------- results
@@ -119,8 +133,8 @@ class ClaimResult:
         return {
             "claim": self.claim,
             "kind": self.kind,
-            "claimed": _json_number(self.claimed),
-            "computed": _json_number(self.computed),
+            "claimed": json_number(self.claimed),
+            "computed": json_number(self.computed),
             "status": self.status,
             "abs_error": self.abs_error,
             "rel_error": self.rel_error,
@@ -168,64 +182,15 @@ class VerifyResult:
 
     def text(self) -> str:
         """A plain-text report: the table of claims, then every claim that is not ok."""
-        rows = [("status", "kind", "claim", "document", "computed")]
-        rows += [(c.status, c.kind, c.claim, c.shown, _computed_text(c)) for c in self.claims]
-        widths = [min(44, max(len(r[i]) for r in rows)) for i in range(4)]
-        lines = [self.title, self._origin(), ""]
-        for row in rows:
-            cells = [_clip(cell, w).ljust(w) for cell, w in zip(row, widths)]
-            lines.append("  ".join([*cells, _clip(row[4], 60)]).rstrip())
-        lines += ["", self._summary_line()]
-        for c in self.claims:
-            if c.status != "ok":
-                lines += ["", *_details(c)]
-        return "\n".join(lines)
+        return text_report(self)
 
     def markdown(self) -> str:
         """A Markdown report: a table of claims, then details of each claim that is not ok."""
-        lines = [f"# {_md(self.title)}", "", _md(self._origin()), ""]
-        lines += ["| status | kind | claim | document says | computed | hint |", "|---" * 6 + "|"]
-        for c in self.claims:
-            cells = [
-                f"**{c.status}**" if c.status == "wrong" else c.status,
-                c.kind,
-                f"`{c.claim}`",
-                f"`{c.shown}`",
-                _computed_text(c),
-                c.hint,
-            ]
-            lines.append("| " + " | ".join(_md(cell) for cell in cells) + " |")
-        lines += ["", self._summary_line()]
-        for c in self.claims:
-            if c.status != "ok":
-                head, *rest = _details(c)
-                lines += ["", f"## {_md(head)}", "", "```", *rest, "```"]
-        return "\n".join(lines) + "\n"
+        return markdown_report(self)
 
     def html(self) -> str:
         """A self-contained HTML report with the same content as `markdown`."""
-        esc = html.escape
-        rows = "\n".join(
-            f'<tr class="{c.status}"><td>{c.status}</td><td>{c.kind}</td>'
-            f"<td><code>{esc(c.claim)}</code></td><td><code>{esc(c.shown)}</code></td>"
-            f"<td>{esc(_computed_text(c))}</td><td>{esc(c.hint)}</td></tr>"
-            for c in self.claims
-        )
-        details = "\n".join(
-            f"<h2>{esc(head)}</h2><pre>{esc(chr(10).join(rest))}</pre>"
-            for head, *rest in (_details(c) for c in self.claims if c.status != "ok")
-        )
-        return (
-            '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
-            f"<title>{esc(self.title)}</title><style>"
-            "body{font-family:sans-serif;max-width:80em;margin:2em auto}"
-            "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}"
-            "tr.wrong{background:#fdd}tr.rounding{background:#ffd}pre{background:#f6f6f6}"
-            f"</style></head><body><h1>{esc(self.title)}</h1><p>{esc(self._origin())}</p>"
-            "<table><tr><th>status</th><th>kind</th><th>claim</th><th>document says</th>"
-            f"<th>computed</th><th>hint</th></tr>\n{rows}\n</table>"
-            f"<p>{esc(self._summary_line())}</p>\n{details}\n</body></html>\n"
-        )
+        return html_report(self)
 
     def draw(self, directory: str | os.PathLike[str]) -> list[Path]:
         """Write the chain-rule drawing of each wrong derivative, formula or update into
@@ -260,13 +225,6 @@ class VerifyResult:
         if missing_dot is not None:
             raise missing_dot
         return written
-
-    def _origin(self) -> str:
-        return self.file + (f" (source: {self.source})" if self.source else "")
-
-    def _summary_line(self) -> str:
-        s = self.summary
-        return f"summary: {s['ok']} ok, {s['rounding']} rounding, {s['wrong']} wrong"
 
 
 # ----------------------------------------------------------------------- the graph at a point
@@ -379,7 +337,7 @@ class Point:
         if self._l2_terms is None:
             terms: set[str] = set()
             for name in self.equations:
-                if _is_l2_term(self.nodes[name], self.parameters, terms):
+                if is_l2_term(self.nodes[name], self.parameters, terms):
                     terms.add(name)
             self._l2_terms = frozenset(terms)
         return self._l2_terms
@@ -537,37 +495,24 @@ class _Judge:
             )
             _in_range(computed, f"the updated {claim.node}")
         status = _status(claim.number, computed, unit, self.settings)
-        shown = _literal(claim.number, decimals)
+        shown = shown_number(claim.number, decimals)
         diagnoses: tuple[str, ...] = ()
         if status == "ok":
             hint = ""
         elif status == "rounding":
             hint = (
                 f"within {self.settings.rounding_units:g} units of the last shown decimal "
-                f"({_g(unit)}): the document rounded or truncated (exact {_g(computed, 7)})"
+                f"({format_value(unit)}): the document rounded or truncated "
+                f"(exact {format_value(computed, 7)})"
             )
         else:
             diagnoses = self.diagnose_number(claim, computed, unit)
             hint = _shape_note(claim.number, computed) + (
                 "; ".join(diagnoses)
-                or f"no simple diagnosis fits; the correct value is {_g(computed, 7)}"
+                or f"no simple diagnosis fits; the correct value is {format_value(computed, 7)}"
                 + ("" if claim.kind == "value" else " (see the chain-rule breakdown)")
             )
-        breakdown = self.breakdown(claim) if status == "wrong" else ""
-        return ClaimResult(
-            claim.key,
-            claim.kind,
-            claim.node,
-            claim.wrt,
-            claim.number,
-            computed,
-            status,
-            hint,
-            diagnoses,
-            breakdown,
-            claim.line,
-            shown,
-        )
+        return self.result(claim, claim.number, computed, status, hint, diagnoses, shown)
 
     def formula(self, claim: Claim) -> ClaimResult:
         assert claim.formula is not None and claim.wrt is not None
@@ -614,12 +559,29 @@ class _Judge:
             hint = _shape_note(claimed, computed) + (
                 "; ".join(diagnoses)
                 or f"no simple diagnosis fits; at the document's point the formula gives "
-                f"{_g(claimed, 7)} and the chain rule {_g(computed, 7)}"
+                f"{format_value(claimed, 7)} and the chain rule {format_value(computed, 7)}"
             )
-        breakdown = self.breakdown(claim) if status == "wrong" else ""
+        shown = claim.formula.text
+        return self.result(claim, claimed, computed, status, hint, diagnoses, shown)
+
+    def result(
+        self,
+        claim: Claim,
+        claimed: Number,
+        computed: Number,
+        status: str,
+        hint: str,
+        diagnoses: tuple[str, ...],
+        shown: str,
+    ) -> ClaimResult:
+        """The verdict on `claim`, with the chain-rule breakdown when it is wrong."""
+        breakdown = ""
+        if status == "wrong" and claim.kind != "value":
+            node, wrt = (claim.node, claim.wrt) if claim.wrt else (self.case.loss, claim.node)
+            breakdown = _breakdown(self.point, node, wrt)
         return ClaimResult(
             claim.key,
-            "formula",
+            claim.kind,
             claim.node,
             claim.wrt,
             claimed,
@@ -629,20 +591,11 @@ class _Judge:
             diagnoses,
             breakdown,
             claim.line,
-            claim.formula.text,
+            shown,
         )
 
     def agree(self, a: Number, b: Number) -> bool:
         return _close(a, b, self.settings.formula_rtol)
-
-    def breakdown(self, claim: Claim) -> str:
-        node, wrt = (claim.node, claim.wrt) if claim.wrt else (self.case.loss, claim.node)
-        if claim.kind == "value" or not isinstance(self.point.nodes[node], Value):
-            return ""  # the path-by-path breakdown is for scalar graphs
-        try:
-            return explain(self.point.nodes[node], self.point.nodes[wrt])
-        except ChainRuleError as error:
-            return f"(no breakdown: {error})"
 
     # ------------------------------------------------------------------ diagnoses
     def diagnose_number(self, claim: Claim, computed: float, unit: float) -> tuple[str, ...]:
@@ -652,14 +605,17 @@ class _Judge:
         tolerance = self.settings.rounding_units * unit
         if claim.kind == "derivative":
             assert claim.wrt is not None
-            found = _diagnose(self.point, claim.node, claim.wrt, claim.number, tolerance)
+            fits = functools.partial(_within, claim.number, tolerance=tolerance)
+            found = _diagnose(self.point, claim.node, claim.wrt, fits)
             return tuple(f"the claim {d}" for d in found)
         # An updated parameter: diagnose the gradient the update implies.
         rate = self.case.learning_rate
         assert rate is not None
         implied = (self.case.parameters[claim.node] - claim.number) / rate
-        found = _diagnose(self.point, self.case.loss, claim.node, implied, tolerance / rate)
-        return tuple(f"the update uses a gradient of {_g(implied, 4)}, which {d}" for d in found)
+        fits = functools.partial(_within, implied, tolerance=tolerance / rate)
+        found = _diagnose(self.point, self.case.loss, claim.node, fits)
+        gradient = format_value(implied, 4)
+        return tuple(f"the update uses a gradient of {gradient}, which {d}" for d in found)
 
     def diagnose_formula(self, claim: Claim) -> tuple[str, ...]:
         if not self.budget():
@@ -678,10 +634,10 @@ class _Judge:
         fits: dict[str, int] = {}
         for i, p in enumerate(points):
             try:
-                candidates = _candidates(p, claim.node, claim.wrt)
+                at_point = candidates(p, claim.node, claim.wrt)
             except ExpressionError:
                 return ()
-            for candidate in candidates:
+            for candidate in at_point:
                 texts.setdefault(candidate.key, candidate.text)
                 if self.close(claimed[i], candidate.value):
                     fits[candidate.key] = fits.get(candidate.key, 0) + 1
@@ -694,7 +650,7 @@ class _Judge:
         its transpose, or a family of indexed scalars with their indices swapped."""
         assert claim.formula is not None and claim.wrt is not None
         found = []
-        for story, replace_in in _transpositions(claim.formula.names, self.point):
+        for story, replace_in in transpositions(claim.formula.names, self.point):
             try:
                 holds = all(
                     self.close(
@@ -730,8 +686,8 @@ class _Judge:
             implied = (self.case.parameters[r.wrt] - results[j].claimed) / rate
             note = (
                 f"the document's own update of {r.wrt} ({results[j].shown}) implies a gradient "
-                f"of {_g(implied, 4)}, which agrees with the correct {_g(r.computed, 4)}: the "
-                "stated value is not the one the update used"
+                f"of {format_value(implied, 4)}, which agrees with the correct "
+                f"{format_value(r.computed, 4)}: the stated value is not the one the update used"
             )
             hint = f"{r.hint}; {note}" if r.diagnoses else note
             results[i] = replace(r, hint=hint, diagnoses=(*r.diagnoses, note))
@@ -767,279 +723,59 @@ def _within(a: Number, b: Number, tolerance: Number) -> bool:
 
 def _close(a: Number, b: Number, rtol: float) -> bool:
     """Same shape and every entry equal to relative tolerance `rtol` (absolute 1e-12)."""
-    if np.shape(a) != np.shape(b):
-        return False
-    return _within(a, b, rtol * np.maximum(np.abs(a), np.abs(b)) + 1e-12)
+    return np.shape(a) == np.shape(b) and bool(np.all(_close_entries(a, b, rtol)))
 
 
-def _diagnose(
-    point: Point, node: str, wrt: str, claimed: Number, tolerance: Number
-) -> tuple[str, ...]:
-    """The stories of the candidates within `tolerance` of a claimed d(node)/d(wrt)."""
-    return tuple(
-        c.text for c in _candidates(point, node, wrt) if _within(claimed, c.value, tolerance)
-    )
+def _close_entries(a: Number, b: Number, rtol: float) -> np.ndarray:
+    """Per entry of `a` and `b` (of one shape): equal to relative tolerance `rtol`."""
+    return np.abs(np.subtract(a, b)) <= rtol * np.maximum(np.abs(a), np.abs(b)) + 1e-12
 
 
-# ----------------------------------------------------------------------- candidates
-@dataclass(frozen=True)
-class _Candidate:
-    """A value a mistaken hand derivation commonly gives: its identity, its story, its value."""
-
-    key: str
-    text: str
-    value: Number
+def _diagnose(point: Point, node: str, wrt: str, fits: Callable[[Number], bool]) -> list[str]:
+    """The stories of the candidates for d(node)/d(wrt) whose value `fits` the claim."""
+    return [c.text for c in candidates(point, node, wrt) if fits(c.value)]
 
 
-def _candidates(point: Point, node: str, wrt: str) -> list[_Candidate]:
-    """What a mistaken hand derivation of d(node)/d(wrt) commonly gives, computed at `point`.
-
-    A claim matching a candidate's value is diagnosed with the candidate's text.
-    """
-    truth = point.derivative(node, wrt)
-    root, target = point.nodes[node], point.nodes[wrt]
-    scalar = isinstance(root, Value)  # paths and activations: chain_rule walks scalar graphs
-    return [
-        *_ratios(point, truth),
-        *(_single_paths(root, target, node, truth) if scalar else ()),
-        *(_missing_activations(root, target, truth) if scalar else ()),
-        *_regularization(point, node, wrt, truth),
-        *_transposed(point, node, wrt),
-        *_transposed_matrix(truth),
-    ]
-
-
-_RATIOS = (
-    (2.0, "is twice the correct value {truth}: a factor 2 too many (the 1/2 of a squared "
-          "error dropped, or a term counted twice)"),
-    (0.5, "is half the correct value {truth}: a factor 2 missing (the 2 from differentiating "
-          "a square, or a 1/2 applied twice)"),
-    (-1.0, "is the correct value {truth} with its sign flipped: (y - o) where the derivative "
-           "needs (o - y)"),
-    (-2.0, "is -2 times the correct value {truth}: a flipped sign and a factor 2"),
-    (-0.5, "is -1/2 times the correct value {truth}: a flipped sign and a missing factor 2"),
-)  # fmt: skip
-
-
-def _ratios(point: Point, truth: Number) -> list[_Candidate]:
-    """The truth times 2, 1/2, -1, -2, -1/2 and the batch size or its inverse."""
-    if not np.any(truth):
-        return []
-    ratios = list(_RATIOS)
-    n = point.batch_size
-    if n and n > 1:
-        ratios += [
-            (float(n), f"is {n} times the correct value {{truth}} ({n} = the batch size): a "
-                       "sum over the batch where the loss takes the mean"),
-            (1.0 / n, f"is 1/{n} of the correct value {{truth}} ({n} = the batch size): a "
-                      "mean over the batch where the loss sums"),
-        ]  # fmt: skip
-    shown = _g(truth, 4)
-    return [_Candidate(f"ratio {r!r}", text.format(truth=shown), r * truth) for r, text in ratios]
-
-
-def _single_paths(root: Value, target: Value, node: str, truth: float) -> list[_Candidate]:
-    """Each path's product alone, when the chain rule sums several paths (a dropped path)."""
+def _breakdown(point: Point, node: str, wrt: str) -> str:
+    """The chain-rule breakdown of d(node)/d(wrt); '' for a Tensor graph (the path-by-path
+    breakdown is for scalar graphs)."""
+    if not isinstance(point.nodes[node], Value):
+        return ""
     try:
-        rule = chain_rule(root, target)
-    except ChainRuleError:
-        return []
-    if len(rule.paths) < 2:
-        return []
-    out = []
-    for path in rule.paths:
-        route = " ← ".join([node, *(node_name(f.parent) for f in path.factors)])
-        out.append(
-            _Candidate(
-                f"path {route}",
-                f"equals the product along one path only ({route} = {_g(path.product, 4)}); "
-                f"the chain rule sums {len(rule.paths)} paths (total {_g(truth, 4)}): "
-                "a dropped path",
-                path.product,
-            )
-        )
-    return out
-
-
-def _missing_activations(root: Value, target: Value, truth: float) -> list[_Candidate]:
-    """The chain rule with one activation's derivative left out (set to 1 on every path)."""
-    try:
-        rule = chain_rule(root, target, labelled_only=False)
-    except ChainRuleError:
-        return []
-    activations: dict[int, Value] = {}
-    for path in rule.paths:
-        for f in path.factors:
-            if f.child.op in _ACTIVATIONS:
-                activations.setdefault(f.child.node_id, f.child)
-    out = []
-    for rank, (_, act) in enumerate(sorted(activations.items())):
-        without = sum(
-            math.prod(1.0 if f.child is act else f.value for f in path.factors)
-            for path in rule.paths
-        )
-        name, argument = node_name(act), node_name(act.parents[0])
-        local = local_derivatives(act)[0]
-        out.append(
-            _Candidate(
-                f"activation {rank}",  # node ids differ between points; ranks do not
-                f"lacks the factor {act.op}'({argument}) = {_g(local, 4)} at {name}: the "
-                f"activation's derivative is missing (with it: {_g(truth, 4)})",
-                without,
-            )
-        )
-    return out
-
-
-def _regularization(point: Point, node: str, wrt: str, truth: Number) -> list[_Candidate]:
-    """The derivative without an L2 term that `node` contains, or plus one it does not."""
-    out = []
-    within = point.gradients(node)
-    for name in sorted(point.l2_terms()):
-        if name in (node, wrt) or np.size(point.value(name)) != 1:
-            continue
-        through = point.derivative(name, wrt)
-        if not np.any(through):
-            continue
-        if name in within:
-            part = float(np.sum(within[name])) * through
-            out.append(
-                _Candidate(
-                    f"without {name}",
-                    f"leaves out the regularization term {name} (its part of d{node}/d{wrt} is "
-                    f"{_g(part, 4)}; with it: {_g(truth, 4)})",
-                    truth - part,
-                )
-            )
-        else:
-            out.append(
-                _Candidate(
-                    f"plus {name}",
-                    f"adds the regularization gradient d{name}/d{wrt} = {_g(through, 4)}, but "
-                    f"{node} does not contain {name}",
-                    truth + through,
-                )
-            )
-    return out
-
-
-def _is_l2_term(node: Value, parameters: frozenset[str], terms: set[str]) -> bool:
-    """True when every parameter in `node`'s own expression enters squared and every other
-    equation it uses is in `terms` (walks only this equation's operations)."""
-    squared = False
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        for p in n.parents:
-            if not p.parents:
-                if p.label in parameters:
-                    if not (n.op == "**2" or (n.op == "*" and n.parents[0] is n.parents[1])):
-                        return False
-                    squared = True
-            elif p.label is not None:  # another equation
-                if p.label not in terms:
-                    return False
-                squared = True
-            else:
-                stack.append(p)
-    return squared
-
-
-def _transposed(point: Point, node: str, wrt: str) -> list[_Candidate]:
-    """d(node)/d(wrt') where wrt' is `wrt` with its two indices swapped (w_01 -> w_10)."""
-    _, swapped = _swap_indices(wrt) or ("", "")
-    gradients = point.gradients(node)
-    if swapped not in gradients or swapped not in point.parameters:
-        return []
-    return [
-        _Candidate(
-            f"transposed {swapped}",
-            f"equals d{node}/d{swapped} ({_g(gradients[swapped], 4)}): the transposed index "
-            f"({swapped} for {wrt})",
-            gradients[swapped],
-        )
-    ]
-
-
-def _transposed_matrix(truth: Number) -> list[_Candidate]:
-    """The transpose of a matrix derivative (a change matrix written the other way round)."""
-    if np.ndim(truth) != 2:
-        return []
-    return [
-        _Candidate(
-            "transpose",
-            f"is the transpose of the correct {truth.shape[0]}x{truth.shape[1]} matrix: "
-            "a transposed matrix",
-            truth.T,
-        )
-    ]
-
-
-def _swap_indices(name: str) -> tuple[str, str] | None:
-    """(matrix prefix, `name` with its two trailing indices swapped): w2_01 -> ("w2_", w2_10),
-    w_1_2 -> ("w_", w_2_1); None for a name without two different indices."""
-    for pattern, separator in zip(_INDEXED, ("_", "")):
-        match = pattern.fullmatch(name)
-        if match:
-            prefix, i, j = match.groups()
-            return None if i == j else (prefix, f"{prefix}{j}{separator}{i}")
-    return None
-
-
-def _transpositions(
-    names: Sequence[str], point: Point
-) -> list[tuple[str, Callable[[Point], dict[str, Any]]]]:
-    """Each way to transpose one matrix of a formula: (what is transposed, a function giving
-    the nodes to use instead at a point). A matrix is a 2-D array node, or a family of
-    scalars named with two indices (w2_01, w2_10, ...)."""
-    out: list[tuple[str, Callable[[Point], dict[str, Any]]]] = []
-    groups: dict[str, dict[str, str]] = {}
-    for name in names:
-        if name in point.nodes and np.ndim(point.value(name)) == 2:
-            out.append(
-                (
-                    f"{name} transposed ({name}.T in place of {name})",
-                    lambda p, name=name: {name: p.nodes[name].T},
-                )
-            )
-        prefix, swapped = _swap_indices(name) or ("", "")
-        if swapped in point.nodes:
-            groups.setdefault(prefix, {})[name] = swapped
-            groups[prefix][swapped] = name
-    for prefix, swap in sorted(groups.items()):
-        pairs = ", ".join(f"{a} ↔ {b}" for a, b in sorted(swap.items()) if a < b)
-        out.append(
-            (
-                f"{prefix.rstrip('_')}'s indices transposed ({pairs})",
-                lambda p, swap=swap: {a: p.nodes[b] for a, b in swap.items()},
-            )
-        )
-    return out
+        return explain(point.nodes[node], point.nodes[wrt])
+    except ChainRuleError as error:
+        return f"(no breakdown: {error})"
 
 
 # ----------------------------------------------------------------------- compare
 @dataclass(frozen=True)
+class Disagreement:
+    """One entry of an array derivative where the hand value and autodiff disagree."""
+
+    index: tuple[int, ...]
+    hand: float
+    autodiff: float
+    finite_difference: float | None
+
+
+@dataclass(frozen=True)
 class Comparison:
-    """Hand-derived derivatives next to autodiff and central finite differences."""
+    """Hand-derived derivatives next to autodiff and central finite differences.
+
+    ``rows`` holds one `ClaimResult` per hand value. ``finite_differences`` maps each key
+    to its central difference (an array for an array argument), or None for a derivative
+    with respect to an inner node. ``disagreements`` maps the key of each hand value given
+    as an array to the entries that disagree with autodiff (none when the shape is wrong).
+    """
 
     rows: tuple[ClaimResult, ...]
-    finite_differences: Mapping[str, float | None]
+    finite_differences: Mapping[str, Number | None]
+    disagreements: Mapping[str, tuple[Disagreement, ...]]
 
     def text(self) -> str:
-        """The three-way table, then the breakdown of each hand value that is not ok."""
-        head = ("derivative", "hand", "autodiff", "finite diff.", "status")
-        table = [head]
-        for r in self.rows:
-            fd = self.finite_differences[r.claim]
-            table.append(
-                (r.claim, r.shown, _g(r.computed, 8), "n/a" if fd is None else _g(fd, 8), r.status)
-            )
-        widths = [max(len(row[i]) for row in table) for i in range(5)]
-        lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table]
-        for r in self.rows:
-            if r.status != "ok":
-                lines += ["", *_details(r)]
-        return "\n".join(lines)
+        """The three-way table (array derivatives as one row, then only their disagreeing
+        entries), then the details of each hand value that is not ok."""
+        return comparison_text(self)
 
     @property
     def wrong(self) -> list[ClaimResult]:
@@ -1047,28 +783,43 @@ class Comparison:
         return [r for r in self.rows if r.status == "wrong"]
 
 
+HandValue = float | str | Decimal | np.ndarray | Tensor | Sequence[Any]
+"""A hand-derived derivative: a number, its text, or an array (nested lists, numpy, Tensor)."""
+
+
 def compare(
-    hand: Mapping[str, float | str | Decimal],
-    function: Callable[..., Value],
-    at: Mapping[str, float],
+    hand: Mapping[str, HandValue],
+    function: Callable[..., Value | Tensor],
+    at: Mapping[str, float | np.ndarray | Tensor | Sequence[Any]],
     *,
     eps: float = 1e-6,
     batch_size: int | None = None,
+    rtol: float = Settings.formula_rtol,
 ) -> Comparison:
     """Compare derivatives worked out by hand with autodiff and finite differences.
 
-    `function` takes one keyword argument per entry of `at` (each a labelled
-    `Value`) and returns the output node. A key of `hand` is an argument name
-    (d output / d argument) or ``"dA/dB"`` for a labelled node A of the graph.
-    Hand values are judged by the digits they show: give them as strings or
-    `Decimal` (``"0.0850"``) to keep trailing zeros. Finite differences are
-    central, step ``eps * max(1, |x|)``, for arguments only. The keys of `hand`
+    `function` takes one keyword argument per entry of `at` and returns the output
+    node: with numbers in `at`, each argument is a labelled `Value` and the output a
+    `Value`; when some entry of `at` is an array (numpy, a `Tensor` or nested lists),
+    every argument is a labelled `Tensor` (numbers as 0-d) and the output must be a
+    one-entry `Tensor` (a loss). A key of `hand` is an argument name (d output /
+    d argument) or ``"dA/dB"`` for a labelled node A of the graph.
+
+    A number in `hand` is judged by the digits it shows: give it as a string or
+    `Decimal` (``"0.0850"``) to keep trailing zeros. An array in `hand` (shaped like
+    the argument) is judged entry by entry, to relative tolerance `rtol`, and the
+    entries that disagree are listed (`Comparison.disagreements`). Finite differences
+    are central, step ``eps * max(1, |x|)`` per entry (`autograd.gradcheck`'s), for
+    arguments only. A wrong hand value is diagnosed as `verify` diagnoses claims (a
+    factor 2, 1/2, -1, the `batch_size`, a transposed matrix, ...); the keys of `hand`
     are the parameters for the regularization diagnosis.
     """
-    point, output = _function_point(function, at, hand, batch_size)
+    arrays = any(_is_array(value) for value in at.values())
+    point, output = _function_point(function, at, hand, batch_size, arrays)
     settings = Settings()
     rows = []
-    differences: dict[str, float | None] = {}
+    differences: dict[str, Number | None] = {}
+    disagreements: dict[str, tuple[Disagreement, ...]] = {}
     for key, value in hand.items():
         match = re.fullmatch(r"d([A-Za-z_]\w*)/d([A-Za-z_]\w*)", key)
         node, wrt = (match.group(1), match.group(2)) if match else (output, key)
@@ -1076,20 +827,28 @@ def compare(
             if name not in point.nodes:
                 raise ValueError(f"compare: no argument or labelled node {name!r} (in {key!r})")
         number, decimals = _hand_number(key, value)
-        computed = point.derivative(node, wrt)
-        unit = 10.0**-decimals
-        status = _status(number, computed, unit, settings)
+        try:
+            computed = point.derivative(node, wrt)
+        except ExpressionError as error:
+            raise ValueError(f"compare: {error}") from None
+        if decimals is None:  # an array: entry by entry, to rtol
+            status = "ok" if _close(number, computed, rtol) else "wrong"
+            fits = functools.partial(_close, number, rtol=max(1e-6, rtol))
+        else:
+            unit = 10.0**-decimals
+            status = _status(number, computed, unit, settings)
+            fits = functools.partial(_within, number, tolerance=settings.rounding_units * unit)
         diagnoses: tuple[str, ...] = ()
-        if status == "wrong":
-            found = _diagnose(point, node, wrt, number, settings.rounding_units * unit)
-            diagnoses = tuple(f"the hand value {d}" for d in found)
-        hint = "; ".join(diagnoses)
         breakdown = ""
         if status == "wrong":
-            try:
-                breakdown = explain(point.nodes[node], point.nodes[wrt])
-            except ChainRuleError as error:
-                breakdown = f"(no breakdown: {error})"
+            found = _diagnose(point, node, wrt, fits)
+            diagnoses = tuple(f"the hand value {d}" for d in found)
+            breakdown = _breakdown(point, node, wrt)
+        fd = _finite_difference(function, at, arrays, node, wrt, eps) if wrt in at else None
+        differences[key] = fd
+        if decimals is None:
+            disagreements[key] = _disagreements(number, computed, fd, rtol)
+        hint = _shape_note(number, computed) + "; ".join(diagnoses)
         rows.append(
             ClaimResult(
                 key,
@@ -1103,54 +862,119 @@ def compare(
                 diagnoses,
                 breakdown,
                 None,
-                _literal(number, decimals),
+                shown_number(number, decimals),
             )
         )
-        differences[key] = _central_difference(function, at, wrt, node, eps) if wrt in at else None
-    return Comparison(tuple(rows), differences)
+    return Comparison(tuple(rows), differences, disagreements)
+
+
+def _is_array(value: object) -> bool:
+    return isinstance(value, (np.ndarray, Tensor, list, tuple))
+
+
+def _argument(name: str, value: Any, arrays: bool) -> Value | Tensor:
+    """A fresh labelled leaf for argument `name` of a compared function."""
+    if arrays:
+        return _leaf(name, value.data if isinstance(value, Tensor) else value, True)
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(
+            f"compare: at[{name!r}] must be a number or an array, got {type(value).__name__}"
+        )
+    return _leaf(name, float(value), False)
 
 
 def _function_point(
-    function: Callable[..., Value],
-    at: Mapping[str, float],
+    function: Callable[..., Value | Tensor],
+    at: Mapping[str, Any],
     hand: Mapping[str, Any],
     batch_size: int | None,
+    arrays: bool,
 ) -> tuple[Point, str]:
-    leaves = {name: _leaf(name, value, False) for name, value in at.items()}
+    leaves = {name: _argument(name, value, arrays) for name, value in at.items()}
     output = function(**leaves)
-    if not isinstance(output, Value):
-        raise TypeError(f"compare: the function must return a Value, got {type(output).__name__}")
+    kind = Tensor if arrays else Value
+    if not isinstance(output, kind):
+        raise TypeError(
+            f"compare: the function must return a {kind.__name__} (the output node"
+            f"{', as the arguments are Tensors' if arrays else ''}), got {type(output).__name__}"
+        )
+    if arrays and output.size != 1:
+        raise ValueError(
+            f"compare: the function must return a one-entry Tensor (a loss), got shape "
+            f"{output.shape}; reduce it (.sum(), .mean())"
+        )
     if output.label is None:
         output.named("output")
-    nodes: dict[str, Value] = {}
+    nodes: dict[str, Any] = {}
     for n in topological_order(output):
         if n.label is not None:
             nodes.setdefault(n.label, n)
     parameters = [k for k in hand if k in at]
     equations = [label for label, n in nodes.items() if n.parents]
-    return Point(nodes, parameters, batch_size, equations), output.label  # type: ignore[return-value]
+    functions = ARRAY_FUNCTIONS if arrays else SCALAR_FUNCTIONS
+    point = Point(nodes, parameters, batch_size, equations, functions)
+    return point, output.label  # type: ignore[return-value]
 
 
-def _central_difference(
-    function: Callable[..., Value], at: Mapping[str, float], wrt: str, node: str, eps: float
-) -> float:
-    step = eps * max(1.0, abs(at[wrt]))
+def _finite_difference(
+    function: Callable[..., Value | Tensor],
+    at: Mapping[str, Any],
+    arrays: bool,
+    node: str,
+    wrt: str,
+    eps: float,
+) -> Number:
+    """d(node)/d(wrt) by `autograd.gradcheck`'s central differences, the other arguments
+    held at their values (NaN where the function fails at x ± h)."""
 
-    def value(x: float) -> float:
-        output = function(**{n: _leaf(n, x if n == wrt else v, False) for n, v in at.items()})
-        if output.label == node or node == "output":
-            return output.data
-        for n in topological_order(output):
-            if n.label == node:
-                return n.data
+    def of(x: Value | Tensor) -> Value | Tensor:
+        arguments = {n: x if n == wrt else _argument(n, v, arrays) for n, v in at.items()}
+        with enable_grad():  # an inner node is found by walking the graph
+            output = function(**arguments)
+        if (output.label or "output") == node:
+            return output
+        for inner in topological_order(output):
+            if inner.label == node:
+                return inner
         raise ValueError(f"compare: no node labelled {node!r}")
 
-    return (value(at[wrt] + step) - value(at[wrt] - step)) / (2 * step)
+    (gradient,) = numeric_gradient(of, _argument(wrt, at[wrt], arrays), eps=eps)
+    return _data(gradient)
 
 
-def _hand_number(key: str, value: float | str | Decimal) -> tuple[float, int]:
+def _disagreements(
+    hand: np.ndarray, computed: Number, fd: Number | None, rtol: float
+) -> tuple[Disagreement, ...]:
+    """The entries where an array hand value is not within `rtol` of autodiff (none when
+    the shapes differ: the shape is then what is wrong)."""
+    if np.shape(hand) != np.shape(computed):
+        return ()
+    off = ~_close_entries(hand, computed, rtol)
+    return tuple(
+        Disagreement(
+            tuple(int(i) for i in index),
+            float(np.asarray(hand)[index]),
+            float(np.asarray(computed)[index]),
+            None if fd is None else float(np.asarray(fd)[index]),
+        )
+        for index in zip(*np.nonzero(off))
+    )
+
+
+def _hand_number(key: str, value: HandValue) -> tuple[Number, int | None]:
+    """A hand value and the decimals it shows; None for an array (judged to a tolerance)."""
     if isinstance(value, bool):
         raise TypeError(f"compare: hand value for {key!r} must be a number, got a bool")
+    if _is_array(value):
+        try:
+            array = np.array(value.data if isinstance(value, Tensor) else value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"compare: hand value for {key!r} is not an array of numbers"
+            ) from None
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"compare: hand value for {key!r} has entries that are not finite")
+        return array, None
     if isinstance(value, (str, Decimal)):
         try:
             number = float(Decimal(str(value).strip()))
@@ -1159,70 +983,12 @@ def _hand_number(key: str, value: float | str | Decimal) -> tuple[float, int]:
                 f"compare: hand value for {key!r} is not a number: {value!r}"
             ) from None
         return number, shown_decimals(str(value))
-    if isinstance(value, (int, float)):
-        return float(value), shown_decimals(repr(value))
+    if isinstance(value, (int, float)):  # a numpy float's repr is "np.float64(...)"
+        return float(value), shown_decimals(repr(value if isinstance(value, int) else float(value)))
     raise TypeError(f"compare: hand value for {key!r} must be a number, got {type(value).__name__}")
 
 
-# ----------------------------------------------------------------------- formatting
-def _g(x: Number, digits: int = 5) -> str:
-    """`x` to `digits` significant digits; an array as nested brackets."""
-    if isinstance(x, np.ndarray):
-        return _nested([f"{v:.{digits}g}" for v in x.ravel()], x.shape)
-    return f"{x:.{digits}g}"
-
-
-def _literal(number: Number, decimals: Number | None) -> str:
-    """A claimed number shown with the decimals the document shows."""
-    if isinstance(number, np.ndarray):
-        places = np.broadcast_to(np.asarray(decimals if decimals is not None else -1), number.shape)
-        texts = [_literal(float(v), int(d)) for v, d in zip(number.ravel(), places.ravel())]
-        return _nested(texts, number.shape)
-    if decimals is None or not 0 <= int(decimals) <= 20:
-        return _g(number, 10)
-    return f"{number:.{int(decimals)}f}"
-
-
-def _nested(texts: list[str], shape: tuple[int, ...]) -> str:
-    """Entries in row-major order written as nested brackets: [[1, 2], [3, 4]]."""
-    items = texts
-    for n in reversed(shape):
-        items = ["[" + ", ".join(items[i : i + n]) + "]" for i in range(0, len(items), n)]
-    return items[0]
-
-
-def _json_number(x: Number) -> float | list[Any]:
-    return x.tolist() if isinstance(x, np.ndarray) else x
-
-
-def _computed_text(c: ClaimResult) -> str:
-    if c.kind == "formula":
-        return _g(c.computed, 7) + ("" if c.status == "ok" else f" (formula: {_g(c.claimed, 7)})")
-    return _g(c.computed, 7)
-
-
-def _details(c: ClaimResult) -> list[str]:
-    where = f" (line {c.line})" if c.line else ""
-    if c.kind == "formula":
-        head = f"{c.status}: formula {c.claim}{where}"
-        lines = [
-            head,
-            f"  the document writes: {c.shown}",
-            f"  at the document's point: formula {_g(c.claimed, 7)}, "
-            f"chain rule {_g(c.computed, 7)}",
-        ]
-    else:
-        head = f"{c.status}: {c.kind} {c.claim}{where}"
-        lines = [head, f"  the document says {c.shown}; the correct value is {_g(c.computed, 7)}"]
-    if c.diagnoses:
-        lines += [f"  diagnosis: {d}" for d in c.diagnoses]
-    elif c.hint:
-        lines.append(f"  {c.hint}")
-    if c.breakdown:
-        lines += ["  chain rule:", *(f"    {line}" for line in c.breakdown.splitlines())]
-    return lines
-
-
+# ----------------------------------------------------------------------- helpers
 def _file_name(text: str, used: set[str]) -> str:
     """A file name from a claim key (``dE/dw17`` -> ``dE_dw17``), unique within `used`."""
     base = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_")[:80] or "claim"
@@ -1231,11 +997,3 @@ def _file_name(text: str, used: set[str]) -> str:
         name, n = f"{base}_{n}", n + 1
     used.add(name)
     return name
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 3] + "..."
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")

@@ -21,7 +21,7 @@ import numpy as np
 
 from autograd.grad_mode import no_grad
 from autograd.tensor import Tensor
-from nn.train import describe_run, run_task
+from nn.tasks import describe_run, run_task
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,14 +3,16 @@
 `nn` depends on `autograd`, never the reverse. Scalar (`Value`) networks labelled in the
 documents' notation live in `nn.scalar` (``nn.scalar.MLP``, ``Layer``, ``Neuron``); Tensor
 networks for training (``nn.MLP``, `Linear`, `Sequential`) in `nn.layers`, the training
-loop, weights files and PyTorch round trips in `nn.train`, and plots in `nn.plots`
-(imported on its own, so ``import nn`` does not load matplotlib).
+loop in `nn.train`, weights files and PyTorch round trips in `nn.checkpoint`, the
+``chaingrad train`` tasks in `nn.tasks`, and plots in `nn.plots` (imported on its own,
+so ``import nn`` does not load matplotlib).
 """
 
 from . import catalog, gallery, scalar
 from .catalog import CASES, get_case
-from .data import load_digits, read_idx, spirals, two_moons, xor_table
-from .documents import seed000_case, seed000_cases, seed000_numbers, seed001_blog
+from .checkpoint import from_torch, load, load_state_dict, save, state_dict, to_torch
+from .data import load_digits, one_hot, read_idx, spirals, train_test_split, two_moons, xor_table
+from .documents import seed000_case, seed000_cases, seed000_numbers, seed001_blog, seed004_softmax
 from .gallery import draw_case, write_gallery
 from .layers import MLP, Identity, Linear, ReLU, Sequential, Sigmoid, Tanh
 from .losses import (
@@ -24,20 +26,7 @@ from .losses import (
 )
 from .module import Module
 from .optim import SGD, Adam
-from .train import (
-    History,
-    accuracy,
-    evaluate,
-    fit,
-    from_torch,
-    load,
-    load_state_dict,
-    one_hot,
-    save,
-    state_dict,
-    to_torch,
-    train_test_split,
-)
+from .train import History, accuracy, evaluate, fit
 
 __all__ = [
     "CASES",
@@ -76,6 +65,7 @@ __all__ = [
     "seed000_cases",
     "seed000_numbers",
     "seed001_blog",
+    "seed004_softmax",
     "softmax_cross_entropy",
     "spirals",
     "state_dict",

@@ -32,9 +32,10 @@ from autograd.value import Value, sum_values
 from .documents import (
     SEED000_CASES,
     SEED001_INPUTS,
-    SEED001_PARAMETERS,
     SEED001_TARGET,
+    seed000_network,
     seed000_numbers,
+    seed001_network,
 )
 from .losses import half_squared_error, sum_squared_error
 from .scalar import MLP, Site
@@ -105,12 +106,8 @@ def _leaves(numbers: Mapping[str, float]) -> list[Value]:
 
 # ----------------------------------------------------------------------------- seed 000
 def _build_seed000(case: int) -> BuiltCase:
-    sizes, _ = SEED000_CASES[case]
-    net = MLP(sizes, hidden="sigmoid", output="sigmoid", names="indexed")
-    numbers = seed000_numbers(case)
-    net.set_parameters({p.label: numbers[p.label] for p in net.parameters()})
-    x = _leaves({f"x_{i}": numbers[f"x_{i}"] for i in range(1, sizes[0] + 1)})
-    t = _leaves({f"t_{k}": numbers[f"t_{k}"] for k in range(1, sizes[-1] + 1)})
+    net, inputs, targets = seed000_network(case, seed000_numbers(case))
+    x, t = _leaves(inputs), _leaves(targets)
     outputs = net(x)
     return _finish(net, x, outputs, half_squared_error(outputs, t).named("J"))
 
@@ -136,8 +133,7 @@ def _seed000_case(case: int) -> Case:
 
 # ----------------------------------------------------------------------------- seed 001
 def _build_seed001() -> BuiltCase:
-    net = MLP([2, 3, 3, 1], hidden="relu", output="sigmoid", names="numbered")
-    net.set_parameters(SEED001_PARAMETERS)
+    net = seed001_network()
     x = _leaves(SEED001_INPUTS)
     outputs = net(x)
     loss = half_squared_error(outputs, _leaves(SEED001_TARGET)).named("E_total")

@@ -22,7 +22,7 @@ from autograd.verify import Point, VerifyResult, verify
 from .catalog import CASES, case_table
 from .documents import SHIPPED_CASE_FILES, seed000_cases, seed001_blog
 from .gallery import draw_case, write_gallery
-from .train import add_train_arguments, train_command
+from .tasks import add_train_arguments, train_command
 
 REPORT_FORMATS = {".md": "markdown", ".html": "html"}
 VIEWS = ("network", "expressions", "ops")

@@ -4,6 +4,7 @@
 - `two_moons` and `spirals`: 2-D classification sets drawn from a seeded generator.
 - `load_digits`: the UCI optical-recognition handwritten digits (1,797 8x8 images), shipped.
 - `read_idx`: the reader for MNIST's IDX files (raw or gzipped), for users who have them.
+- `one_hot` and `train_test_split`: labels as one-hot rows, and a seeded (stratified) split.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ import struct
 import zlib
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+
+from .checks import check_count
 
 # IDX type codes (the third byte of the magic number) and their big-endian dtypes.
 _IDX_TYPES = {
@@ -53,7 +57,7 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarr
     added to both coordinates, and the order is shuffled. Class 0 gets the extra point
     when n is odd. The same `seed` gives the same points.
     """
-    _check_size(n, "two_moons", "n")
+    check_count(n, "two_moons", "n")
     _check_noise(noise, "two_moons")
     rng = np.random.default_rng(seed)
     n_upper = (n + 1) // 2
@@ -77,8 +81,8 @@ def spirals(
     order is shuffled. The first n % classes arms get one extra point. The same `seed`
     gives the same points.
     """
-    _check_size(n, "spirals", "n")
-    _check_size(classes, "spirals", "classes")
+    check_count(n, "spirals", "n")
+    check_count(classes, "spirals", "classes")
     _check_noise(noise, "spirals")
     rng = np.random.default_rng(seed)
     counts = [n // classes + (k < n % classes) for k in range(classes)]
@@ -147,9 +151,55 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     return array.astype(dtype.newbyteorder("="))
 
 
-def _check_size(n: object, where: str, what: str) -> None:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"{where}: {what} must be a positive whole number, got {n!r}")
+def one_hot(labels: Any, classes: int | None = None) -> np.ndarray:
+    """Integer labels (N,) as rows of a float64 identity: (N, classes), 1 at each label.
+
+    `classes` defaults to the largest label + 1.
+    """
+    y = np.asarray(labels)
+    if y.ndim != 1 or y.dtype.kind not in "iu":
+        raise ValueError(f"one_hot: labels must be a 1-D integer array, got {y.dtype} {y.shape}")
+    count = int(y.max()) + 1 if classes is None and y.size else (classes or 0)
+    if y.size and (y.min() < 0 or y.max() >= count):
+        raise ValueError(f"one_hot: labels must be in [0, {count}), got {y.min()}..{y.max()}")
+    return np.eye(count)[y]
+
+
+def train_test_split(
+    X: np.ndarray, y: np.ndarray, test_size: int, *, seed: int = 0, stratify: bool = True
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Split the rows into a training and a held-out test set: (X_train, X_test, y_train, y_test).
+
+    `test_size` rows go to the test set. With `stratify` (y holds class labels), each
+    class keeps its share: class c gets floor(test_size * n_c / n) test rows, and the
+    rows left over go to the classes with the largest remainders (the lower class on a
+    tie). Which rows, and the order of both sets, come from a Generator seeded by `seed`.
+    """
+    X, y = np.asarray(X), np.asarray(y)
+    n = len(X)
+    if len(y) != n:
+        raise ValueError(f"train_test_split: X has {n} rows but y has {len(y)}")
+    if isinstance(test_size, bool) or not isinstance(test_size, int) or not 0 < test_size < n:
+        raise ValueError(
+            f"train_test_split: test_size must be a whole number in [1, {n - 1}], got {test_size!r}"
+        )
+    rng = np.random.default_rng(seed)
+    if stratify:
+        classes, counts = np.unique(y, return_counts=True)
+        exact = counts * test_size / n
+        take = np.floor(exact).astype(int)
+        extra = np.argsort(-(exact - take), kind="stable")[: test_size - take.sum()]
+        take[extra] += 1
+        test = np.concatenate(
+            [rng.permutation(np.flatnonzero(y == c))[:k] for c, k in zip(classes, take)]
+        )
+    else:
+        test = rng.permutation(n)[:test_size]
+    in_test = np.zeros(n, dtype=bool)
+    in_test[test] = True
+    train = rng.permutation(np.flatnonzero(~in_test))
+    test = rng.permutation(np.flatnonzero(in_test))
+    return X[train], X[test], y[train], y[test]
 
 
 def _check_noise(noise: object, where: str) -> None:

@@ -1,10 +1,15 @@
-"""The networks of the seed documents, built with `nn.scalar` and labelled in their notation.
+"""The networks of the seed documents, reproduced, and their formulas checked against autodiff.
 
-For each document: its network, with the numbers it gives (seed 000 gives none: its
-numbers are those of the shipped case files in ``nn/cases``); every derivative it writes
-out, its formula evaluated numerically next to autodiff and a central finite difference;
-and every number it states, recomputed. Where
-the document is wrong, the result records the discrepancy and the report prints it.
+Seeds 000 and 001 are built with `nn.scalar` and labelled in their notation. For each:
+its network, with the numbers it gives (seed 000 gives none: its numbers are those of the
+shipped case files in ``nn/cases``); every derivative it writes out, its formula
+evaluated numerically next to autodiff and a central finite difference; and every number
+it states, recomputed. Where the document is wrong, the result records the discrepancy
+and the report prints it.
+
+Seed 004 (`seed004_softmax`) is a batch computation: its D-H-K network is built with the
+Tensor engine in the document's own orientation, and its matrix formulas are evaluated
+in several readings against autodiff.
 
 A formula is kept as a sum of products of `Factor` s, each a piece of text as the
 document writes it and its number, so the formula printed is exactly the one evaluated.
@@ -19,13 +24,19 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
 
 from autograd.casefile import load as load_case
 from autograd.chain import explain
+from autograd.gradcheck import gradcheck
 from autograd.graph import is_leaf, topological_order, zero_grad
+from autograd.tensor import Tensor
+from autograd.tensor_ops import concatenate
 from autograd.value import Value
 
-from .losses import half_squared_error
+from .losses import half_squared_error, l2_penalty, softmax_cross_entropy
 from .optim import SGD
 from .scalar import MLP, Site, indexed_names
 
@@ -41,6 +52,7 @@ FD_STEP = 1e-6
 
 SEED000 = "Seed 000 (000_f44d84cc7ed9207d.txt)"
 SEED001 = "Seed 001 (001_2a4271f74d52a17d.txt)"
+SEED004 = "Seed 004 (004_78c956f54e3a30fb.txt)"
 
 
 # ----------------------------------------------------------------------------- results
@@ -409,7 +421,6 @@ def seed000_case(
     if case not in SEED000_CASES:
         raise ValueError(f"seed000_case: case must be 1 to 6, got {case!r}")
     sizes, description = SEED000_CASES[case]
-    net = MLP(sizes, hidden="sigmoid", output="sigmoid", names="indexed")
     drawn = seed000_numbers(case)
     given = dict(numbers or {})
     unknown = sorted(set(given) - set(drawn))
@@ -419,9 +430,7 @@ def seed000_case(
             f"the labels are: {', '.join(drawn)}"
         )
     drawn.update(given)
-    net.set_parameters({p.label: drawn[p.label] for p in net.parameters()})
-    inputs = {f"x_{i}": drawn[f"x_{i}"] for i in range(1, sizes[0] + 1)}
-    targets = {f"t_{k}": drawn[f"t_{k}"] for k in range(1, sizes[-1] + 1)}
+    net, inputs, targets = seed000_network(case, drawn)
     experiment = _Experiment(net, inputs, targets, half_squared_error, "J")
 
     values = experiment.values()
@@ -464,6 +473,19 @@ def seed000_case(
 def seed000_cases(*, learning_rate: float = 0.5) -> list[CaseResult]:
     """All six cases of seed 000, with the numbers of their case files (see `seed000_case`)."""
     return [seed000_case(k, learning_rate=learning_rate) for k in SEED000_CASES]
+
+
+def seed000_network(
+    case: int, numbers: Mapping[str, float]
+) -> tuple[MLP, dict[str, float], dict[str, float]]:
+    """Case `case`'s sigmoid network in seed 000's notation, its weights set from `numbers`
+    (by label, as `seed000_numbers` gives them), and its inputs and targets by label."""
+    sizes, _ = SEED000_CASES[case]
+    net = MLP(sizes, hidden="sigmoid", output="sigmoid", names="indexed")
+    net.set_parameters({p.label: numbers[p.label] for p in net.parameters()})
+    inputs = {f"x_{i}": numbers[f"x_{i}"] for i in range(1, sizes[0] + 1)}
+    targets = {f"t_{k}": numbers[f"t_{k}"] for k in range(1, sizes[-1] + 1)}
+    return net, inputs, targets
 
 
 def seed000_numbers(case: int) -> dict[str, float]:
@@ -699,14 +721,21 @@ SEED001_PARAMETERS = {
 SEED001_LEARNING_RATE = 0.01
 
 
+def seed001_network() -> MLP:
+    """The blog's 2-3-3-1 network (ReLU hidden, sigmoid output), numbered as the blog numbers
+    it, with its weights and biases."""
+    net = MLP([2, 3, 3, 1], hidden="relu", output="sigmoid", names="numbered")
+    net.set_parameters(SEED001_PARAMETERS)
+    return net
+
+
 def seed001_blog() -> CaseResult:
     """Seed 001's 2-3-3-1 network (ReLU hidden, sigmoid output), exactly as the blog gives it.
 
     Every number the blog states is recomputed (`statements`), every derivative formula
     it writes is evaluated and checked (`checks`), and one update with eta = 0.01 is made.
     """
-    net = MLP([2, 3, 3, 1], hidden="relu", output="sigmoid", names="numbered")
-    net.set_parameters(SEED001_PARAMETERS)
+    net = seed001_network()
     e = _Experiment(net, SEED001_INPUTS, SEED001_TARGET, half_squared_error, "E_total")
     v = e.values()
     eta = SEED001_LEARNING_RATE
@@ -846,3 +875,187 @@ _SEED001_NOTES = (
     "actual output', while the numbers use y = 0.01 as the target and y^ = out_n9 as the "
     "network's output. The squared error is symmetric, so no number changes.",
 )
+
+
+# ----------------------------------------------------------------------------- seed 004
+@dataclass(frozen=True)
+class Seed004Batch:
+    """A batch in seed 004's orientation: rows of x with the constant 1 appended."""
+
+    x: np.ndarray  # (N, D+1), last column 1
+    y: np.ndarray  # (N,) class labels
+    w1: np.ndarray  # (D+1, H), last row: the hidden biases
+    w2: np.ndarray  # (H+1, K), last row: the output biases
+    alpha: float
+
+
+def seed004_batch(
+    n: int = 8, d: int = 3, h: int = 4, k: int = 3, alpha: float = 0.1, seed: int = 4
+) -> Seed004Batch:
+    """Random inputs, labels and weights (seeded) for a D-H-K network on n examples."""
+    rng = np.random.default_rng(seed)
+    x = np.column_stack([rng.normal(size=(n, d)), np.ones(n)])
+    y = rng.integers(0, k, n)
+    return Seed004Batch(x, y, rng.normal(size=(d + 1, h)), rng.normal(size=(h + 1, k)), alpha)
+
+
+def seed004_loss(batch: Seed004Batch, w1: Tensor, w2: Tensor) -> Tensor:
+    """L = L_d/N + L_r, built from the document's pieces (bias as a constant-1 column)."""
+    hidden = (batch.x @ w1).relu()  # g(h), the ReLU of the hidden products
+    ones = np.ones((len(batch.x), 1))
+    scores = concatenate([hidden, ones], axis=1) @ w2  # f, identity outputs
+    return softmax_cross_entropy(scores, batch.y) + l2_penalty([w1, w2], batch.alpha)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One way of reading seed 004's formulas: whether df is divided by N, and which
+    Heaviside mask (if any) multiplies dh."""
+
+    name: str
+    divide_by_n: bool
+    mask: str  # "none", "theta" (on where h > 0), "text" (off where h > 0, as the text says)
+
+
+SEED004_REPAIRED = Reading("df / N and Theta(h)", True, "theta")
+"""The reading that matches autodiff: the formulas with both repairs."""
+SEED004_READINGS = (
+    Reading("as written (no Theta, df not divided by N)", False, "none"),
+    Reading("with Theta(h), df not divided by N", False, "theta"),
+    Reading("df / N, no Theta", True, "none"),
+    SEED004_REPAIRED,
+    Reading("df / N, derivative off where h > 0 (the text's words)", True, "text"),
+)
+SEED004_MATCH = 1e-12
+"""A reading matches autodiff when no entry differs by more than this."""
+
+
+def seed004_formulas(batch: Seed004Batch, reading: Reading) -> tuple[np.ndarray, np.ndarray]:
+    """dw1 and dw2 from the document's section 3, summed over the batch, in one reading.
+
+    The document's terms: df = p_k - 1(y_i = k), dw2 = h . df + alpha w2,
+    dh = df . w2, dw1 = x . dh + alpha w1. The shapes force two repairs to the formulas
+    as printed, made here in every reading: with row vectors, "h . df" is the outer
+    product h^T df and "df . w2" is df w2^T (df is 1 x K and w2 is (H+1) x K); and dh
+    has an entry for the constant-1 hidden unit, which has no weights into it, so that
+    entry is dropped before "x . dh".
+    """
+    n = len(batch.x)
+    products = batch.x @ batch.w1  # the hidden products h (pre-activation)
+    hidden = np.column_stack([np.maximum(products, 0), np.ones(n)])
+    p = np.exp(hidden @ batch.w2 - (hidden @ batch.w2).max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    df = p - np.eye(batch.w2.shape[1])[batch.y]  # p_k - 1(y_i = k)
+    if reading.divide_by_n:
+        df /= n
+    dw2 = hidden.T @ df + batch.alpha * batch.w2
+    dh = (df @ batch.w2.T)[:, :-1]  # drop the constant unit's entry
+    if reading.mask == "theta":
+        dh = dh * (products > 0)
+    elif reading.mask == "text":
+        dh = dh * (products <= 0)
+    dw1 = batch.x.T @ dh + batch.alpha * batch.w1
+    return dw1, dw2
+
+
+class ReadingError(NamedTuple):
+    """How far one reading of the formulas is from autodiff: max |error| over dw1 and dw2."""
+
+    reading: Reading
+    dw1: float
+    dw2: float
+
+    @property
+    def matches(self) -> bool:
+        """True when both errors are below `SEED004_MATCH`."""
+        return max(self.dw1, self.dw2) < SEED004_MATCH
+
+
+@dataclass(frozen=True)
+class Seed004Result:
+    """Seed 004 on one batch: the loss, whether central differences confirm autodiff, and
+    how far each reading of the document's formulas is from autodiff."""
+
+    batch: Seed004Batch
+    loss: float
+    confirmed: bool
+    readings: tuple[ReadingError, ...]
+
+    @property
+    def repaired_matches(self) -> bool:
+        """True when autodiff is confirmed and the repaired reading matches it."""
+        repaired = next(r for r in self.readings if r.reading is SEED004_REPAIRED)
+        return self.confirmed and repaired.matches
+
+    def report(self) -> str:
+        """The batch's sizes and loss, then one line per reading with its errors."""
+        x, w1, w2 = self.batch.x, self.batch.w1, self.batch.w2
+        off = int((x @ w1 <= 0).sum())
+        lines = [
+            f"N = {len(x)}, D = {x.shape[1] - 1}, H = {w1.shape[1]}, K = {w2.shape[1]}, "
+            f"alpha = {self.batch.alpha}: L = {self.loss:.6f}; {off} of {x.shape[0] * w1.shape[1]} "
+            "hidden products are <= 0; autodiff "
+            f"{'confirmed' if self.confirmed else 'NOT CONFIRMED'} by central differences",
+            f"  {'reading of the document':56} {'max |error| dw1':>16} {'max |error| dw2':>16}",
+        ]
+        for row in self.readings:
+            verdict = "matches" if row.matches else "wrong"
+            lines.append(f"  {row.reading.name:56} {row.dw1:16.3e} {row.dw2:16.3e}  {verdict}")
+        return "\n".join(lines)
+
+
+def seed004_softmax(
+    n: int = 8, *, d: int = 3, h: int = 4, k: int = 3, alpha: float = 0.1, seed: int = 4
+) -> Seed004Result:
+    """Seed 004's D-H-K ReLU net with softmax cross-entropy and L2, on a seeded batch.
+
+    The document (James Saxon, "Simple neural network math") folds the biases into the
+    weights (a constant 1 appended to x and to h, so w1 is (D+1) x H and w2 is (H+1) x K),
+    uses ReLU hidden units g, identity outputs f, and the loss L = L_d/N + L_r with
+    L_d = sum_i -log softmax(f)_{y_i} and L_r = alpha/2 sum w^2. The network is built in
+    exactly that orientation (`seed004_loss`), its gradients are taken by autodiff and
+    confirmed by central differences (`autograd.gradcheck`), and the document's formulas
+    (`seed004_formulas`) are evaluated in each of `SEED004_READINGS`.
+    """
+    batch = seed004_batch(n, d, h, k, alpha, seed)
+    w1 = Tensor(batch.w1, requires_grad=True, label="w1")
+    w2 = Tensor(batch.w2, requires_grad=True, label="w2")
+    total = seed004_loss(batch, w1, w2)
+    total.backward()
+    confirmed = bool(
+        gradcheck(
+            lambda a, b: seed004_loss(batch, a, b),
+            Tensor(batch.w1, label="w1"),
+            Tensor(batch.w2, label="w2"),
+        )
+    )
+    readings = []
+    for reading in SEED004_READINGS:
+        dw1, dw2 = seed004_formulas(batch, reading)
+        readings.append(
+            ReadingError(
+                reading, float(np.abs(dw1 - w1.grad).max()), float(np.abs(dw2 - w2.grad).max())
+            )
+        )
+    return Seed004Result(batch, total.item(), confirmed, tuple(readings))
+
+
+SEED004_DEPARTURES = """\
+Where the document departs (each checked above or by its shapes):
+  1. dh = df . w2 omits the Heaviside factor: dh = (df w2^T) * Theta(h). Section 2
+     names Theta(h) but section 3 drops it; without it dw1 is wrong wherever a
+     hidden product is <= 0.
+  2. Section 2 says the ReLU derivative "turns off the derivative when h is
+     positive"; it turns it off where h is negative (Theta(h) = 0 for h < 0).
+  3. With L = L_d/N + L_r, df must be divided by N for a batch: the formulas are
+     per example (right as they stand only for N = 1).
+  4. dw2 is labelled dL_i/dw2, but L_i holds no regularization: h df + alpha w2 is
+     d(L_i + L_r)/dw2, i.e. dL/dw2 for one example.
+  5. Shapes: with w2 (H+1) x K, h . df is the outer product h^T df and df . w2 is
+     df w2^T; dh's entry for the constant-1 unit must be dropped before x . dh.
+     Section 1 indexes w_kj^(2) (row = output), the transpose of that (H+1) x K w2,
+     and its sums run to H and D, leaving out the constant units it folds in.
+  6. Typos: df is written p_k - 1(y_i - k) for 1(y_i = k), and the derivation's
+     log(e^{f_j}) should be log(e^{f_{y_i}})."""
+"""What the readings and the shapes show about the document, as `demos/seed004_softmax.py`
+prints it."""

@@ -25,6 +25,7 @@ import numpy as np
 
 from autograd.tensor import Tensor, float_dtype, shape_text
 
+from .checks import check_activation, check_count, check_sizes
 from .module import Module
 
 Seed = int | np.random.Generator
@@ -80,8 +81,8 @@ class Linear(Module):
         seed: Seed = 0,
         dtype: Any = np.float64,
     ) -> None:
-        _check_count(in_features, "Linear", "in_features")
-        _check_count(out_features, "Linear", "out_features")
+        check_count(in_features, "Linear", "in_features")
+        check_count(out_features, "Linear", "out_features")
         if init not in INITIALIZERS:
             raise ValueError(f"Linear: unknown init {init!r}; use one of {', '.join(INITIALIZERS)}")
         dt = float_dtype(dtype, "Linear")
@@ -212,18 +213,9 @@ class MLP(Sequential):
         seed: Seed = 0,
         dtype: Any = np.float64,
     ) -> None:
-        sizes = tuple(sizes)
-        if len(sizes) < 2:
-            raise ValueError(
-                f"MLP: sizes must list the inputs and at least one layer, got {list(sizes)}"
-            )
-        for n in sizes:
-            _check_count(n, "MLP", "every size")
+        sizes = check_sizes(sizes, "MLP")
         for name in (hidden, output):
-            if name not in ACTIVATIONS:
-                raise ValueError(
-                    f"MLP: unknown activation {name!r}; use one of {', '.join(ACTIVATIONS)}"
-                )
+            check_activation(name, ACTIVATIONS, "MLP")
         rng = generator(seed, "MLP")
         modules: list[Module] = []
         for k in range(1, len(sizes)):
@@ -233,8 +225,3 @@ class MLP(Sequential):
                 modules.append(ACTIVATIONS[activation]())
         super().__init__(*modules)
         self.sizes = sizes
-
-
-def _check_count(n: object, where: str, what: str) -> None:
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"{where}: {what} must be a positive whole number, got {n!r}")

@@ -2,7 +2,7 @@
 
 Figures are drawn with matplotlib's Agg renderer on a `Figure` of their own, never
 through ``pyplot``: nothing is shown, no global backend is switched, and it works on a
-machine without a display. Files are written atomically (`nn.train.atomic_write`).
+machine without a display. Files are written atomically (`nn.checkpoint.atomic_write`).
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from matplotlib.ticker import MaxNLocator
 from autograd.grad_mode import no_grad
 from autograd.tensor import Tensor, shape_text
 
+from .checkpoint import atomic_write
 from .module import Module
-from .train import History, atomic_write, predicted_classes
+from .train import History, predicted_classes
 
 
 def plot_history(

@@ -40,6 +40,7 @@ from numbers import Real
 from autograd.draw import Connection, NetworkLayout, Unit
 from autograd.value import Operand, Value, dot_values
 
+from .checks import check_activation, check_count, check_sizes
 from .module import Module
 
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
@@ -141,8 +142,8 @@ class Neuron(Module):
         sizes: Sequence[int] | None = None,
         seed: int | random.Random = 0,
     ) -> None:
-        _check_count(n_inputs, "Neuron", "n_inputs")
-        self.activation = _activation_name(activation, "Neuron")
+        check_count(n_inputs, "Neuron", "n_inputs")
+        self.activation = check_activation(activation, ACTIVATIONS, "Neuron")
         self._activate = ACTIVATIONS[self.activation]
         naming = _naming(names, "Neuron")
         shape = tuple(sizes) if sizes is not None else (n_inputs, 1)
@@ -195,7 +196,7 @@ class Layer(Module):
         sizes: Sequence[int] | None = None,
         seed: int | random.Random = 0,
     ) -> None:
-        _check_count(n_outputs, "Layer", "n_outputs")
+        check_count(n_outputs, "Layer", "n_outputs")
         rng = seed if isinstance(seed, random.Random) else random.Random(seed)
         shape = tuple(sizes) if sizes is not None else (n_inputs, n_outputs)
         self.neurons = [
@@ -243,13 +244,7 @@ class MLP(Module):
         names: str | Naming = "indexed",
         seed: int = 0,
     ) -> None:
-        sizes = tuple(sizes)
-        if len(sizes) < 2:
-            raise ValueError(
-                f"MLP: sizes must list the inputs and at least one layer, got {list(sizes)}"
-            )
-        for n in sizes:
-            _check_count(n, "MLP", "every size")
+        sizes = check_sizes(sizes, "MLP")
         n_layers = len(sizes) - 1
         if activations is None:
             activations = [hidden] * (n_layers - 1) + [output]
@@ -452,16 +447,3 @@ def _naming(names: str | Naming, where: str) -> Naming:
         f"{where}: unknown naming scheme {names!r}; use one of {', '.join(NAMING_SCHEMES)} "
         "or a function of a Site"
     )
-
-
-def _activation_name(name: str, where: str) -> str:
-    if name not in ACTIVATIONS:
-        raise ValueError(
-            f"{where}: unknown activation {name!r}; use one of {', '.join(ACTIVATIONS)}"
-        )
-    return name
-
-
-def _check_count(n: object, where: str, what: str) -> None:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"{where}: {what} must be a positive whole number, got {n!r}")

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from casefiles import ONE_NEURON, write_case
 
 from autograd.casefile import (
     MAX_FILE_BYTES,
@@ -17,43 +18,19 @@ from autograd.casefile import (
     shown_decimals,
 )
 
-BASE = """\
-title = "tiny"
-source = "somewhere.txt"
-
-[inputs]
-x = 0.5
-y = 0.01
-
-[parameters]
-w = 0.8
-b = -0.1
-
-[equations]
-net = "w*x + b"
-o = "sigmoid(net)"
-E = "0.5*(y - o)**2"
-"""
-
-
-def write(tmp_path: Path, text: str, name: str = "case.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
 
 def error_of(tmp_path: Path, text: str) -> CaseFileError:
     with pytest.raises(CaseFileError) as info:
-        load(write(tmp_path, text))
+        load(write_case(tmp_path, text))
     return info.value
 
 
 # --------------------------------------------------------------------------- reading
 def test_a_complete_file(tmp_path):
     case = load(
-        write(
+        write_case(
             tmp_path,
-            BASE
+            ONE_NEURON
             + """
 [train]
 learning_rate = 0.5
@@ -117,20 +94,20 @@ def test_shown_decimals(literal, decimals):
 
 
 def test_digits_come_from_the_text_wherever_the_key_is_written(tmp_path):
-    text = BASE.replace('title = "tiny"', 'title = "tiny"\nclaims.net = 0.300')
+    text = ONE_NEURON.replace('title = "tiny"', 'title = "tiny"\nclaims.net = 0.300')
     text += '\n[claims.updated]\n"w" = 0.790\n[train]\nlearning_rate = 1\n'
-    case = load(write(tmp_path, text))
+    case = load(write_case(tmp_path, text))
     assert [(c.key, c.decimals, c.line) for c in case.claims] == [("net", 3, 2), ("w", 3, 19)]
 
 
 def test_an_inline_table_falls_back_to_the_shortest_repr(tmp_path):
-    text = BASE.replace('title = "tiny"', 'title = "tiny"\nclaims = { net = 0.300 }')
-    (claim,) = load(write(tmp_path, text)).claims
+    text = ONE_NEURON.replace('title = "tiny"', 'title = "tiny"\nclaims = { net = 0.300 }')
+    (claim,) = load(write_case(tmp_path, text)).claims
     assert claim.decimals == 1 and claim.line is None  # repr(0.3) == "0.3"
 
 
 def test_arrays_and_the_digits_of_each_entry(tmp_path):
-    text = BASE.replace("w = 0.8", "w = [[0.8, 0.1],\n     [0.2, 0.3]]  # a matrix").replace(
+    text = ONE_NEURON.replace("w = 0.8", "w = [[0.8, 0.1],\n     [0.2, 0.3]]  # a matrix").replace(
         'net = "w*x + b"', 'net = "sum(w * x) + b"'
     )
     text += """
@@ -139,7 +116,7 @@ net = 1.05
 "dE/dw" = [[0.010, -0.0200],   # first row
            [1.5e-2, 0]]
 """
-    case = load(write(tmp_path, text))
+    case = load(write_case(tmp_path, text))
     assert case.parameters["w"].shape == (2, 2)
     assert case.parameters["w"].tolist() == [[0.8, 0.1], [0.2, 0.3]]
     value, derivative = case.claims
@@ -149,7 +126,7 @@ net = 1.05
 
 
 def test_array_limits(tmp_path):
-    text = BASE.replace("x = 0.5", "x = [" + ", ".join(["1"] * 10_001) + "]")
+    text = ONE_NEURON.replace("x = 0.5", "x = [" + ", ".join(["1"] * 10_001) + "]")
     assert "more than 10000 entries" in str(error_of(tmp_path, text))
 
 
@@ -167,15 +144,15 @@ def test_a_mapping_with_decimal_keeps_its_digits():
 
 
 def test_the_loss_defaults_to_the_last_equation_and_can_be_named(tmp_path):
-    assert load(write(tmp_path, BASE)).loss == "E"
-    text = BASE + 'extra = "E * 2"\n[train]\nloss = "E"\nbatch_size = 4\n'
-    case = load(write(tmp_path, text))
+    assert load(write_case(tmp_path, ONE_NEURON)).loss == "E"
+    text = ONE_NEURON + 'extra = "E * 2"\n[train]\nloss = "E"\nbatch_size = 4\n'
+    case = load(write_case(tmp_path, text))
     assert case.loss == "E" and case.batch_size == 4
 
 
 def test_a_name_can_repeat_in_claims_and_formulas_with_a_note(tmp_path):
-    text = BASE + '[formulas]\n"dE/dw" = "1"\n"dE/dw (second form)" = "2"\n'
-    case = load(write(tmp_path, text))
+    text = ONE_NEURON + '[formulas]\n"dE/dw" = "1"\n"dE/dw (second form)" = "2"\n'
+    case = load(write_case(tmp_path, text))
     assert [c.key for c in case.claims] == ["dE/dw", "dE/dw (second form)"]
 
 
@@ -212,7 +189,7 @@ def test_a_name_can_repeat_in_claims_and_formulas_with_a_note(tmp_path):
     ],
 )
 def test_invalid_files_say_where_and_what(tmp_path, change, line, words):
-    error = error_of(tmp_path, BASE.replace(*change))
+    error = error_of(tmp_path, ONE_NEURON.replace(*change))
     assert words in str(error)
     assert error.line == line
     assert str(error).startswith(f"{tmp_path / 'case.toml'}:{line}: ")
@@ -253,7 +230,7 @@ def test_invalid_files_say_where_and_what(tmp_path, change, line, words):
     ],
 )
 def test_invalid_claims_train_and_verify(tmp_path, extra, words):
-    error = error_of(tmp_path, BASE + extra + "\n")
+    error = error_of(tmp_path, ONE_NEURON + extra + "\n")
     assert words in str(error), str(error)
     assert error.line is not None and error.line > 14
 
@@ -287,15 +264,15 @@ def balanced_sum(terms: list[str]) -> str:
 def test_too_many_operations(tmp_path):
     term = balanced_sum(["x*w"] * 128)  # about 500 operations, 9 levels deep
     lines = "\n".join(f'e{i} = "{term}"' for i in range(MAX_OPERATIONS // 500 + 2))
-    error = error_of(tmp_path, BASE + lines + "\n")
+    error = error_of(tmp_path, ONE_NEURON + lines + "\n")
     assert "operations in all" in str(error)
 
 
 def test_the_scanner_skips_multiline_strings_and_arrays(tmp_path):
     text = (
         'title = """\n[claims]\nnet = 9.99999\n"""\n'
-        + BASE.split("\n", 1)[1]
+        + ONE_NEURON.split("\n", 1)[1]
         + "[claims]\nnet = 0.30\n"
     )
-    (claim,) = load(write(tmp_path, text)).claims
+    (claim,) = load(write_case(tmp_path, text)).claims
     assert claim.decimals == 2 and claim.line == 20

@@ -139,3 +139,13 @@ def test_tensor_graphs_are_refused_with_a_hint():
     loss = (w * w).sum()
     with pytest.raises(ChainRuleError, match=r"not a scalar.*gradcheck"):
         explain(loss, "w")
+
+
+def test_a_zero_product_is_never_shown_as_minus_zero():
+    # An inactive ReLU times a negative factor: the product is -0.0 in floating point.
+    w = Value(0.5, label="w")
+    h = (w - 1.0).relu().named("h")
+    o = (-2.0 * h).named("o")
+    rule = chain_rule(o, "w")
+    assert math.copysign(1.0, rule.paths[0].product) == -1.0  # the engine's -0.0
+    assert explain(o, "w") == "do/dw = do/dh · dh/dw\n      = -2 · 0 = 0"

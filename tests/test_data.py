@@ -1,5 +1,5 @@
-"""Tests for nn.data: the XOR table, the seeded generators, the shipped digits, and the
-IDX reader on small files written here (raw and gzipped)."""
+"""Tests for nn.data: the XOR table, the seeded generators, the shipped digits, the IDX
+reader on small files written here (raw and gzipped), one-hot rows and the seeded split."""
 
 from __future__ import annotations
 
@@ -9,7 +9,15 @@ import struct
 import numpy as np
 import pytest
 
-from nn.data import load_digits, read_idx, spirals, two_moons, xor_table
+from nn.data import (
+    load_digits,
+    one_hot,
+    read_idx,
+    spirals,
+    train_test_split,
+    two_moons,
+    xor_table,
+)
 
 
 def test_xor_table_is_seed_003s():
@@ -137,3 +145,31 @@ def test_read_idx_errors_are_clear(tmp_path, content, message):
     path.write_bytes(content)
     with pytest.raises(ValueError, match=message):
         read_idx(path)
+
+
+# ----------------------------------------------------------------------------- labels, split
+def test_one_hot():
+    assert one_hot(np.array([2, 0])).tolist() == [[0, 0, 1], [1, 0, 0]]
+    assert one_hot(np.array([1]), classes=3).tolist() == [[0, 1, 0]]
+    with pytest.raises(ValueError, match=r"labels must be in \[0, 2\)"):
+        one_hot(np.array([2]), classes=2)
+    with pytest.raises(ValueError, match="1-D integer array"):
+        one_hot(np.array([0.5]))
+
+
+def test_train_test_split_is_stratified_disjoint_and_seeded():
+    y = np.repeat(np.arange(3), [50, 30, 20])
+    x = np.arange(100.0)[:, None]
+    x_train, x_test, _, y_test = train_test_split(x, y, 25, seed=3)
+    assert len(x_test) == 25 and len(x_train) == 75
+    assert sorted(np.concatenate([x_train, x_test]).ravel()) == list(range(100))
+    assert np.array_equal(y[x_test.ravel().astype(int)], y_test)
+    # 25 * (50, 30, 20) / 100 = 12.5, 7.5, 5: the two .5 remainders go to the lower classes
+    assert np.bincount(y_test).tolist() == [13, 7, 5]
+    again = train_test_split(x, y, 25, seed=3)
+    assert np.array_equal(again[1], x_test)
+    assert not np.array_equal(train_test_split(x, y, 25, seed=4)[1], x_test)
+    plain = train_test_split(x, y, 10, seed=0, stratify=False)
+    assert len(plain[1]) == 10
+    with pytest.raises(ValueError, match=r"test_size must be a whole number in \[1, 99\]"):
+        train_test_split(x, y, 100)

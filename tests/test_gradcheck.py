@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 
 from autograd.grad_mode import no_grad
-from autograd.gradcheck import DEFAULT_EPS, GradcheckError, GradcheckResult, gradcheck
+from autograd.gradcheck import (
+    DEFAULT_EPS,
+    GradcheckError,
+    GradcheckResult,
+    gradcheck,
+    numeric_gradient,
+)
 from autograd.tensor import Tensor, record
 from autograd.tensor_ops import Op, cross_entropy
 from autograd.value import Value, sum_values
@@ -212,3 +218,34 @@ def test_misuse_gets_clear_errors():
         gradcheck(lambda: Value(1.0))
     with pytest.raises(ValueError, match="eps"):
         gradcheck(lambda t: t.sum(), x, eps=0)
+
+
+# ---------------------------------------------------------------- numeric_gradient
+def test_numeric_gradient_is_gradchecks_central_difference_for_every_entry():
+    a, b = tensor(2, 3, label="a"), tensor(3)
+    w = Value(0.7, label="w")
+
+    def f(a, b, w):
+        return ((a * b).tanh() * w).sum()
+
+    da, db, dw = numeric_gradient(f, a, b, Tensor(np.array(w.data)))
+    exact_a = (1 - np.tanh(a.data * b.data) ** 2) * b.data * w.data
+    np.testing.assert_allclose(da, exact_a, rtol=1e-8)
+    assert db.shape == (3,) and dw.shape == ()
+    assert dw == pytest.approx(np.tanh(a.data * b.data).sum(), rel=1e-8)
+    (dv,) = numeric_gradient(lambda v: v * v, w, eps=1e-6)
+    assert dv.shape == () and float(dv) == pytest.approx(1.4, rel=1e-9)
+    assert a.grad is None and a.data.shape == (2, 3)  # inputs left untouched
+
+
+def test_numeric_gradient_marks_an_entry_where_f_fails_as_nan():
+    (dx,) = numeric_gradient(lambda t: t.log().sum(), Tensor([1e-9, 1.0]))
+    assert np.isnan(dx[0]) and dx[1] == pytest.approx(1.0, rel=1e-8)
+
+
+def test_numeric_gradient_misuse_gets_clear_errors():
+    x = tensor(2, 2)
+    with pytest.raises(ValueError, match=r"numeric_gradient: f must return a scalar node"):
+        numeric_gradient(lambda t: t * 2, x)
+    with pytest.raises(TypeError, match="numeric_gradient: give at least one input"):
+        numeric_gradient(lambda: Value(1.0))

@@ -8,6 +8,7 @@ import string
 from pathlib import Path
 
 import pytest
+from casefiles import write_case
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -116,25 +117,25 @@ ATTACKS = [
 ]
 
 
-@pytest.mark.parametrize("attack", ATTACKS, ids=range(len(ATTACKS)))
-def test_crafted_expressions_fail_cleanly_and_run_nothing(tmp_path, capsys, monkeypatch, attack):
-    monkeypatch.chdir(tmp_path)
-    path = tmp_path / "attack.toml"
-    path.write_text(HEAD + f"b = {toml_string(attack)}\n", encoding="utf-8")
-    status, err = exit_status(path, capsys)
-    assert status == 2
-    assert "equation 'b'" in err
-    assert not (tmp_path / SENTINEL).exists()
+PLACES = {
+    "equation": ("b = {}\n", "equation 'b'"),
+    "formula": ('[formulas]\n"da/dw" = {}\n', "formula 'da/dw'"),
+}
+"""Where an attack is written in the file (a template for its TOML string), and how the
+error message names that place."""
 
 
+@pytest.mark.parametrize("place", PLACES)
 @pytest.mark.parametrize("attack", ATTACKS, ids=range(len(ATTACKS)))
-def test_the_same_attacks_as_formulas(tmp_path, capsys, monkeypatch, attack):
+def test_crafted_expressions_fail_cleanly_and_run_nothing(
+    tmp_path, capsys, monkeypatch, attack, place
+):
     monkeypatch.chdir(tmp_path)
-    path = tmp_path / "attack.toml"
-    path.write_text(HEAD + f'[formulas]\n"da/dw" = {toml_string(attack)}\n', encoding="utf-8")
+    template, named = PLACES[place]
+    path = write_case(tmp_path, HEAD + template.format(toml_string(attack)), "attack.toml")
     status, err = exit_status(path, capsys)
     assert status == 2
-    assert "formula 'da/dw'" in err
+    assert named in err
     assert not (tmp_path / SENTINEL).exists()
 
 
@@ -192,9 +193,7 @@ FILES = {
 
 @pytest.mark.parametrize("content", FILES.values(), ids=FILES.keys())
 def test_crafted_files_fail_cleanly(tmp_path, capsys, content):
-    path = tmp_path / "case.toml"
-    path.write_text(content, encoding="utf-8")
-    status, _ = exit_status(path, capsys)
+    status, _ = exit_status(write_case(tmp_path, content), capsys)
     assert status == 2
 
 

@@ -3,7 +3,6 @@ shipped digits, and seed 004's gradient formulas checked against autodiff."""
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -13,21 +12,10 @@ import pytest
 
 from autograd.tensor import Tensor
 from nn.data import load_digits
-from nn.train import DIGITS_TEST_SIZE, TASKS, run_task
+from nn.documents import SEED004_MATCH, SEED004_REPAIRED, seed004_batch, seed004_softmax
+from nn.tasks import DIGITS_TEST_SIZE, TASKS, run_task
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def demo_module(name):
-    """Import a demo script as a module (its functions hold the document's formulas)."""
-    spec = importlib.util.spec_from_file_location(name, ROOT / "demos" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while the class is made
-    spec.loader.exec_module(module)
-    return module
-
-
-seed004 = demo_module("seed004_softmax")
 
 
 # ----------------------------------------------------------------------------- seed 003: XOR
@@ -79,29 +67,32 @@ def test_seed003_closing_claim_on_the_digits(task):
 # ----------------------------------------------------------------------------- seed 004
 @pytest.mark.parametrize("seed", [4, 5, 6])
 def test_seed004_repaired_formulas_match_autodiff(seed):
-    batch = seed004.make_batch(n=8, seed=seed)
-    assert seed004.confirmed_by_finite_differences(batch)
-    errors = {reading.name: (e1, e2) for reading, e1, e2 in seed004.compare(batch)}
-    assert max(errors[seed004.REPAIRED.name]) < seed004.MATCH
+    result = seed004_softmax(n=8, seed=seed)
+    assert result.confirmed
+    errors = {reading.name: (e1, e2) for reading, e1, e2 in result.readings}
+    assert max(errors[SEED004_REPAIRED.name]) < SEED004_MATCH
+    assert result.repaired_matches
 
 
 def test_seed004_document_departs_where_the_report_says():
-    batch = seed004.make_batch(n=8)
+    result = seed004_softmax(n=8)
+    batch = result.batch
     assert ((batch.x @ batch.w1) <= 0).any()  # some hidden unit is off: Theta(h) matters
-    errors = [(e1, e2) for _, e1, e2 in seed004.compare(batch)]
+    errors = [(e1, e2) for _, e1, e2 in result.readings]
     as_written, theta_only, over_n_only, repaired, text_words = errors
     assert min(as_written) > 1e-3  # both wrong for a batch
     assert theta_only[0] > 1e-3 and theta_only[1] > 1e-3  # df not divided by N
-    assert over_n_only[1] < seed004.MATCH < 1e-3 < over_n_only[0]  # only the mask is missing
+    assert over_n_only[1] < SEED004_MATCH < 1e-3 < over_n_only[0]  # only the mask is missing
     assert text_words[0] > 1e-3  # "off when h is positive" is the wrong way round
-    assert max(repaired) < seed004.MATCH
+    assert max(repaired) < SEED004_MATCH
     # For one example the per-example formulas are right once Theta(h) is put back.
-    single = [(e1, e2) for _, e1, e2 in seed004.compare(seed004.make_batch(n=1))]
-    assert max(single[1]) < seed004.MATCH and single[0][0] > 1e-3
+    single = [(e1, e2) for _, e1, e2 in seed004_softmax(n=1).readings]
+    assert max(single[1]) < SEED004_MATCH and single[0][0] > 1e-3
+    assert "df / N and Theta(h)" in result.report()
 
 
-def test_seed004_demo_orientation_is_the_documents():
-    batch = seed004.make_batch(n=5, d=3, h=4, k=2)
+def test_seed004_orientation_is_the_documents():
+    batch = seed004_batch(n=5, d=3, h=4, k=2)
     assert batch.w1.shape == (4, 4) and batch.w2.shape == (5, 2)  # (D+1) x H, (H+1) x K
     assert (batch.x[:, -1] == 1).all()
 

@@ -1,5 +1,5 @@
 """Tests for `verify` (statuses by shown digits, formulas at random points, diagnoses, reports,
-JSON, exit codes), `compare`, the `chaingrad verify` command and the shipped case files."""
+JSON, exit codes), the `chaingrad verify` command and the shipped case files."""
 
 from __future__ import annotations
 
@@ -11,37 +11,24 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from casefiles import ONE_NEURON, write_case
 
 from autograd.casefile import CaseFileError
 from autograd.chain import chain_rule, explain
-from autograd.value import Value
-from autograd.verify import compare, verify
+from autograd.verify import verify
 from nn.cli import main
 
 CASES = Path(__file__).resolve().parent.parent / "nn" / "cases"
 JSON_KEYS = ["claim", "kind", "claimed", "computed", "status", "abs_error", "rel_error", "hint"]
 
-NEURON = """\
-title = "one sigmoid neuron"
-[inputs]
-x = 0.5
-y = 0.01
-[parameters]
-w = 0.8
-b = -0.1
-[equations]
-net = "w*x + b"
-o = "sigmoid(net)"
-E = "0.5*(y - o)**2"
-[train]
-learning_rate = 0.5
-"""
+NEURON = (
+    ONE_NEURON.replace('title = "tiny"', 'title = "one sigmoid neuron"')
+    + "[train]\nlearning_rate = 0.5\n"
+)
 
 
 def run(tmp_path: Path, text: str):
-    path = tmp_path / "case.toml"
-    path.write_text(text, encoding="utf-8")
-    return verify(path)
+    return verify(write_case(tmp_path, text))
 
 
 def by_claim(result) -> dict:
@@ -489,58 +476,6 @@ def test_verify_takes_a_mapping_and_its_errors_are_case_file_errors():
         )
 
 
-# --------------------------------------------------------------------------- compare
-def blog_output(w16, w17, b7):
-    """Seed 001's output neuron with the blog's hidden outputs."""
-    net = (w16 * 0.0197 + w17 * 1.1239 + 0.9 * 1.3281 + b7).named("net_n9")
-    out = net.sigmoid().named("out_n9")
-    return (0.5 * (0.01 - out) ** 2).named("E")
-
-
-def test_compare_hand_autodiff_and_finite_differences():
-    table = compare(
-        {"w17": "0.0850", "w16": "0.0025", "dout_n9/dnet_n9": 0.1579},
-        blog_output,
-        {"w16": 0.7, "w17": 0.8, "b7": -0.7},
-    )
-    rows = {r.claim: r for r in table.rows}
-    assert rows["w17"].status == "wrong" and rows["w16"].status == "ok"
-    assert rows["dout_n9/dnet_n9"].status == "ok"
-    assert rows["w17"].shown == "0.0850"
-    fd = table.finite_differences["w17"]
-    assert fd == pytest.approx(rows["w17"].computed, rel=1e-7)
-    assert table.finite_differences["dout_n9/dnet_n9"] is None  # not an argument
-    assert table.wrong == [rows["w17"]]
-    text = table.text()
-    assert "finite diff." in text and "0.0850" in text and "chain rule:" in text
-
-
-def test_compare_diagnoses_like_verify():
-    def f(w, x):
-        return (0.5 * (w * x - 1.0) ** 2).named("E")
-
-    truth = (0.3 * 2.0 - 1.0) * 2.0
-    table = compare({"w": f"{2 * truth:.6f}"}, f, {"w": 0.3, "x": 2.0})
-    assert any("twice the correct value" in d for d in table.rows[0].diagnoses)
-    assert table.rows[0].hint.startswith("the hand value ")
-
-
-def test_compare_errors():
-    with pytest.raises(ValueError, match="no argument or labelled node 'q'"):
-        compare({"q": 1.0}, blog_output, {"w16": 0.7, "w17": 0.8, "b7": -0.7})
-    with pytest.raises(TypeError, match="must return a Value"):
-        compare({"w": 1.0}, lambda w: 3.0, {"w": 1.0})
-    with pytest.raises(ValueError, match="not a number"):
-        compare({"w": "abc"}, lambda w: w * 2, {"w": 1.0})
-    unlabelled = compare({"w": 2.0}, lambda w: w * 2, {"w": 1.0})
-    assert unlabelled.rows[0].status == "ok" and unlabelled.rows[0].node == "output"
-
-
-def test_compare_keeps_value_labels_of_the_users_graph():
-    table = compare({"w": "1.0"}, lambda w: w * Value(1.0, label="one"), {"w": 3.0})
-    assert table.rows[0].status == "ok"
-
-
 # --------------------------------------------------------------------------- the command
 def test_cli_exit_codes_json_and_reports(tmp_path, capsys):
     good = tmp_path / "good.toml"
@@ -559,7 +494,7 @@ def test_cli_exit_codes_json_and_reports(tmp_path, capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
-    assert captured.err.startswith(f"chaingrad verify: error: {invalid}:15: claim 'dE/dq'")
+    assert captured.err.startswith(f"chaingrad verify: error: {invalid}:19: claim 'dE/dq'")
 
     md, page = tmp_path / "r" / "out.md", tmp_path / "out.html"
     assert main(["verify", str(bad), "--report", str(md)]) == 1
