@@ -5,6 +5,7 @@ forward pass; `backward()` multiplies them along the graph (the chain rule), and
 the same numbers are what drawings and explanations display.
 """
 
+from .anomaly import AnomalyError, detect_anomaly
 from .casefile import CaseFileError
 from .casefile import load as load_case
 from .chain import ChainRuleError, chain_rule, explain
@@ -27,6 +28,7 @@ from .value import Value, dot_values, sum_values
 from .verify import ClaimResult, Comparison, Disagreement, VerifyResult, compare, verify
 
 __all__ = [
+    "AnomalyError",
     "CaseFileError",
     "ChainRuleError",
     "ClaimResult",
@@ -48,6 +50,7 @@ __all__ = [
     "compare",
     "concatenate",
     "cross_entropy",
+    "detect_anomaly",
     "dot_values",
     "draw",
     "edges",

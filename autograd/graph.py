@@ -27,6 +27,8 @@ import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
+from . import anomaly
+
 new_node_id = itertools.count(1).__next__
 """Return the next node id (1, 2, 3, ...): creation order, never ``id()``."""
 
@@ -116,15 +118,20 @@ def backpropagate(root: Node, seed: Any) -> Sequence[Node]:
     `seed` is d(root)/d(root), already validated by the node type. Gradients of
     leaves the user made (``_op == ""``) accumulate across calls, as in PyTorch,
     so a training loop must zero them; gradients of nodes an operation made are
-    recomputed on every call. Returns the
-    nodes in topological order.
+    recomputed on every call. Returns the nodes in topological order.
     """
     order = topological_order(root)
     for node in order:
-        if node._parents:
+        if node._op:
             node._zero_grad()
     root._accumulate_grad(seed)
+    if anomaly.any_thread_enabled() and anomaly.is_enabled():
+        for node in reversed(order):
+            if node._op:
+                node._propagate()
+                anomaly.check_backward(node)
+        return order
     for node in reversed(order):
-        if node._parents:
+        if node._op:
             node._propagate()
     return order

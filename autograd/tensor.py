@@ -140,7 +140,7 @@ class Tensor:
 
     def _propagate(self) -> None:
         g = self.grad
-        if g is None:
+        if g is None or self._rule is None:  # a constant: an op made it, it has no operands
             return
         grads = self._rule.backward(self, g)
         for parent, pg in zip(self._parents, grads):

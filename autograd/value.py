@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from numbers import Real
 from typing import Union
 
+from . import anomaly
 from .graph import backpropagate, new_node_id
 
 Operand = Union["Value", float, int]
@@ -39,7 +40,9 @@ class Value:
     # full pass, so this is most of the cost of building a large graph.
     # Leaf: _a is None. One operand: _a, _da. Two: _a, _b, _da, _db. More (sum, dot):
     # _a and _da are tuples and _b is _MANY.
-    __slots__ = ("data", "grad", "label", "_op", "_id", "_mark", "_a", "_b", "_da", "_db")
+    __slots__ = (
+        "data", "grad", "label", "_op", "_id", "_mark", "_a", "_b", "_da", "_db", "__weakref__"
+    )  # fmt: skip
     __array_ufunc__ = None  # numpy defers to us: `ndarray * Value` is an error, not an object array
 
     def __init__(self, data: float, label: str | None = None) -> None:
@@ -351,6 +354,22 @@ def _node(data: float, op: str, a: object, b: object, da: object, db: object) ->
     out._da = da
     out._db = db
     return out
+
+
+def _node_checked(data: float, op: str, a: object, b: object, da: object, db: object) -> Value:
+    """`_node` inside `autograd.anomaly.detect_anomaly`: also check the result is finite."""
+    out = _plain_node(data, op, a, b, da, db)
+    if anomaly.is_enabled():
+        if b is _MANY:
+            anomaly.check_forward(out, a, da)
+        else:
+            operands = tuple(x for x in (a, b) if x is not None)
+            anomaly.check_forward(out, operands, (da, db))
+    return out
+
+
+_plain_node = _node
+anomaly.register_check(globals(), "_node", _node_checked)
 
 
 def _constant(x: float, op: str) -> Value:
