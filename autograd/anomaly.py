@@ -127,8 +127,14 @@ def is_finite(x: Any) -> bool:
     return bool(np.isfinite(x).all())
 
 
-def check_forward(out: Any, operands: tuple[Any, ...], locals_: tuple[Any, ...]) -> None:
-    """Raise `AnomalyError` if the new node `out` or one of its local derivatives is not finite."""
+def check_forward(
+    out: Any, operands: tuple[Any, ...], locals_: tuple[Any, ...], op: str | None = None
+) -> None:
+    """Raise `AnomalyError` if the new node `out` or one of its local derivatives is not finite.
+
+    `op` names the operation when ``out._op`` does not (a Tensor result that records
+    nothing because no operand requires grad).
+    """
     remember_site(out)
     if is_finite(out.data) and all(d is None or is_finite(d) for d in locals_):
         return
@@ -139,7 +145,7 @@ def check_forward(out: Any, operands: tuple[Any, ...], locals_: tuple[Any, ...])
         bad = next(d for d in locals_ if d is not None and not is_finite(d))
         what = f"a local derivative is {show(bad)}, so backward would spread it"
     raise AnomalyError(
-        f"{out._op}: {what}; created at {_mode.sites.get(out._id, '?')}; operands: {inputs}. "
+        f"{op or out._op}: {what}; created at {_mode.sites.get(out._id, '?')}; operands: {inputs}. "
         "Look for overflow (exp of a large number), 0/0, or log of 0 on that line."
     )
 

@@ -28,9 +28,11 @@ so that a document's several forms of one derivative can all be checked.
 
 from __future__ import annotations
 
+import codecs
 import math
 import os
 import re
+import stat
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -702,8 +704,20 @@ _ARRAY_NUMBER = re.compile(
 
 def _read(file: str) -> str:
     try:
-        with open(file, "rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
+        # Non-blocking open: a named pipe with no writer would otherwise wait forever.
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise CaseFileError(
+                    file,
+                    "",
+                    "cannot read the file (a folder, a pipe or a device, not a regular file)",
+                    "pass the path of a .toml file",
+                )
+            with open(fd, "rb", closefd=False) as handle:
+                raw = handle.read(MAX_FILE_BYTES + 1)
+        finally:
+            os.close(fd)
     except OSError as error:
         raise CaseFileError(
             file, "", f"cannot read the file ({error.strerror or error})", "check the path"
@@ -714,6 +728,10 @@ def _read(file: str) -> str:
             "",
             f"the file is larger than {MAX_FILE_BYTES} bytes",
             "split the document into several case files",
+        )
+    if raw.startswith(codecs.BOM_UTF8):
+        raise CaseFileError(
+            file, "", "the file starts with a byte-order mark", "save it as UTF-8 without BOM", 1
         )
     try:
         return raw.decode("utf-8")

@@ -64,6 +64,8 @@ class ChainRule:
         head = f"d{node_name(self.root)}/d{node_name(self.wrt)}"
         if not self.paths:
             return f"{head} = 0 (no path)"
+        if self.root is self.wrt:
+            return f"{head} = 1 (the node itself)"
         lines = []
         for i, path in enumerate(self.paths):
             symbols = " · ".join(
@@ -92,11 +94,17 @@ def node_name(node: Node) -> str:
 
 def find_node(root: Node, wrt: Node | str) -> Node:
     """Return `wrt` if it is a node of `root`'s graph, or the unique node labelled `wrt`."""
+    if not isinstance(wrt, str) and getattr(wrt, "_parents", None) is None:
+        raise TypeError(
+            f"wrt: expected a node of the graph or its label (a str), got {type(wrt).__name__}"
+        )
     order = topological_order(root)
     if not isinstance(wrt, str):
         if not any(node is wrt for node in order):
             raise ChainRuleError(
-                f"wrt: {node_name(wrt)} is not part of the graph of {node_name(root)}"
+                f"wrt: {node_name(wrt)} is not part of the graph of {node_name(root)}: "
+                f"{node_name(root)} was not computed from it, so the derivative is 0. Pick a "
+                "node it was computed from (not a copy, and not used under no_grad())"
             )
         return wrt
     matches = [node for node in order if getattr(node, "label", None) == wrt]
@@ -194,6 +202,11 @@ def chain_rule(
     graph or there are more than `max_paths` paths (the sum is still
     ``wrt.grad`` after ``root.backward()``; the listing would be unreadable).
     """
+    if getattr(root, "_parents", None) is None:
+        raise TypeError(
+            f"chain_rule: root must be a Value node (the output, e.g. the loss), got "
+            f"{type(root).__name__}"
+        )
     if not all(isinstance(x, float) for x in root._local):
         raise ChainRuleError(
             f"chain_rule: {node_name(root)} is not a scalar (Value) node; the path-by-path "
@@ -201,8 +214,10 @@ def chain_rule(
             "draw it (autograd.draw) or compare gradients with autograd.gradcheck."
         )
     target = find_node(root, wrt)
-    if labelled_only:
-        graph = contracted_edges(root, lambda n: getattr(n, "label", None) is not None)
+    if labelled_only:  # the target stays a step even when unlabelled
+        graph = contracted_edges(
+            root, lambda n: n is target or getattr(n, "label", None) is not None
+        )
     else:
         graph = {n: list(zip(n._parents, n._local)) for n in topological_order(root)}
     # Count the paths to `target` from each node, bottom-up (creation order).

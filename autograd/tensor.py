@@ -3,13 +3,13 @@
 A tensor node follows the same protocol as `Value` (see `autograd.graph`), so
 one backprop loop, one renderer and one checker serve both. What differs is the
 local derivative: for an array it is a Jacobian, too big to store, so each edge
-stores a `LocalRule` (``_local``): which operation, which operand and the rule
-as a formula (``∂(a·b)/∂a = b``), something a drawing can show. The operation
-itself (``_rule``, an `autograd.tensor_ops.Op`) holds the backward function that
-applies the rule, written next to its forward; what the rule needs is read from
-the operands (``_parents``) and the few extras saved on the node (``_saved``,
-an axis or an index). No closure captures the output node, so a graph has no
-reference cycles and is freed by reference counting.
+has a `LocalRule` (``_local``, read from the operation): which operation, which
+operand and the rule as a formula (``∂(a·b)/∂a = b``), something a drawing can
+show. The operation itself (``_rule``, an `autograd.tensor_ops.Op`) holds the
+backward function that applies the rule, written next to its forward; what the
+rule needs is read from the operands (``_parents``) and the few extras saved on
+the node (``_saved``, an axis or an index). No closure captures the output node,
+so a graph has no reference cycles and is freed by reference counting.
 
 Conventions, chosen once:
 
@@ -77,7 +77,6 @@ class Tensor:
         "label",
         "_op",
         "_parents",
-        "_local",
         "_rule",
         "_saved",
         "_owns_grad",
@@ -104,7 +103,6 @@ class Tensor:
         self.label = label
         self._op = ""
         self._parents: tuple[Tensor, ...] = ()
-        self._local: tuple[LocalRule, ...] = ()
         self._rule: Op | None = None
         self._saved: Any = None
         self._owns_grad = False
@@ -112,6 +110,12 @@ class Tensor:
         self._mark: object = None
 
     # ----------------------------------------------------------------- graph protocol
+    @property
+    def _local(self) -> tuple[LocalRule, ...]:
+        """One `LocalRule` per edge, from the operation that made the node (none for a leaf)."""
+        rule = self._rule
+        return () if rule is None else rule.rules_for(len(self._parents))
+
     def _zero_grad(self) -> None:
         self.grad = None
 
@@ -140,26 +144,18 @@ class Tensor:
 
     def _propagate(self) -> None:
         g = self.grad
-        if g is None or self._rule is None:  # a constant: an op made it, it has no operands
+        rule = self._rule
+        if g is None or rule is None:  # a constant: an op made it, it has no operands
             return
-        grads = self._rule.backward(self, g)
-        for parent, pg in zip(self._parents, grads):
+        for parent, pg in zip(self._parents, rule.backward(self, g)):
             if pg is None:
                 continue
-            if type(pg) is not np.ndarray:  # a 0-d numpy result comes back as a numpy scalar
-                pg = np.asarray(pg)
-            fresh = pg is not g and pg.base is None
             target = parent.data
-            if pg.shape != target.shape:
-                raise RuntimeError(
-                    f"backward of {self._rule.name!r}: the gradient for an operand of shape "
-                    f"{shape_text(target.shape)} has shape {shape_text(pg.shape)}; the rule "
-                    "must reduce it to the operand's shape (a missing unbroadcast sum?)"
-                )
-            if pg.dtype != target.dtype:  # float32 and float64 mixed in one graph
-                pg = pg.astype(target.dtype)
-                fresh = True
-            parent._add_to_grad(pg, fresh)
+            if type(pg) is np.ndarray and pg.dtype is target.dtype and pg.shape == target.shape:
+                # The common case. A new array (not g, not a view of g) is this edge's alone.
+                parent._add_to_grad(pg, pg is not g and pg.base is None)
+            else:
+                parent._add_to_grad(_conform(pg, target, rule), True)
 
     # ----------------------------------------------------------------- public helpers
     @property
@@ -243,7 +239,9 @@ class Tensor:
                     "(.sum(), .mean()) or pass grad=, an array of the same shape holding "
                     "d(final output)/d(this tensor)"
                 )
-            seed = np.ones_like(self.data)
+            seed = np.array(1, self.data.dtype)  # cheaper than np.ones_like
+            if self.data.ndim:
+                seed = seed.reshape(self.data.shape)
         else:
             seed = leaf_array(
                 grad.data if isinstance(grad, Tensor) else grad, self.dtype, "backward"
@@ -410,23 +408,36 @@ def record(
     out._owns_grad = False
     out._id = new_node_id()
     out._mark = None
-    if _mode.enabled:
-        for parent in parents:
-            if parent.requires_grad:
+    for parent in parents:
+        if parent.requires_grad:
+            if _mode.enabled:
                 out.requires_grad = True
                 out._op = symbol or op.symbol
                 out._parents = parents
-                out._local = op.rules if not op.variadic else op.rules_for(len(parents))
                 out._rule = op
                 out._saved = saved
                 return out
+            break
     out.requires_grad = False
     out._op = ""
     out._parents = ()
-    out._local = ()
     out._rule = None
     out._saved = None
     return out
+
+
+def _conform(grad: Any, target: np.ndarray, rule: Op) -> np.ndarray:
+    """A backward result that is a numpy scalar (a 0-d result) or has another float dtype
+    (float32 and float64 mixed in one graph), as a new array like `target`; a wrong shape
+    is an error in the rule."""
+    grad = np.array(grad, dtype=target.dtype)
+    if grad.shape != target.shape:
+        raise RuntimeError(
+            f"backward of {rule.name!r}: the gradient for an operand of shape "
+            f"{shape_text(target.shape)} has shape {shape_text(grad.shape)}; the rule "
+            "must reduce it to the operand's shape (a missing unbroadcast sum?)"
+        )
+    return grad
 
 
 def constant(data: np.ndarray, op: str = "const") -> Tensor:
@@ -438,7 +449,6 @@ def constant(data: np.ndarray, op: str = "const") -> Tensor:
     out.label = None
     out._op = op
     out._parents = ()
-    out._local = ()
     out._rule = None
     out._saved = None
     out._owns_grad = False

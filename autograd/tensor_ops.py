@@ -18,6 +18,7 @@ its own shape (`unbroadcast`), also when broadcasting added dimensions, as in
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Callable, Iterable, Sequence
@@ -85,8 +86,9 @@ class Op:
         self.branch = branch
 
     def rules_for(self, n_operands: int) -> tuple[LocalRule, ...]:
-        """The ``_local`` entries of a node with `n_operands` operands."""
-        return self.rules if not self.variadic else self.rules * n_operands
+        """The ``_local`` entries of a node with `n_operands` operands (an operation with an
+        optional last operand, such as `linear` without a bias, has fewer than its rules)."""
+        return self.rules[:n_operands] if not self.variadic else self.rules * n_operands
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}, symbol={self.symbol!r})"
@@ -104,11 +106,11 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         return g
     lead = g.ndim - len(shape)
     if lead:
-        g = g.sum(axis=tuple(range(lead)))
+        g = np.add.reduce(g, axis=0 if lead == 1 else tuple(range(lead)))  # a bias: (N, k) -> (k,)
+        if g.shape == shape:
+            return g
     ones = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-    if ones:
-        g = g.sum(axis=ones, keepdims=True)
-    return g
+    return np.add.reduce(g, axis=ones, keepdims=True)
 
 
 def _operands(a: object, b: object, op: str) -> tuple[Tensor, Tensor]:
@@ -118,6 +120,17 @@ def _operands(a: object, b: object, op: str) -> tuple[Tensor, Tensor]:
     if isinstance(b, Tensor):
         return operand(a, b.data.dtype, op), b
     return operand(a, FLOAT_DTYPES[0], op), operand(b, FLOAT_DTYPES[0], op)
+
+
+def _elementwise(ufunc: np.ufunc, op: Op, a: object, b: object) -> Tensor:
+    """The node for ufunc(a, b), an entry-by-entry operation with numpy broadcasting."""
+    if type(a) is not Tensor or type(b) is not Tensor:
+        a, b = _operands(a, b, op.name)
+    try:
+        out = ufunc(a.data, b.data)
+    except ValueError:
+        raise _broadcast_error(a, b, op.name) from None
+    return record(out, op, (a, b))
 
 
 def _broadcast(ufunc: np.ufunc, a: Tensor, b: Tensor, op: str) -> np.ndarray:
@@ -195,8 +208,7 @@ def _nonempty(a: Tensor, axes: tuple[int, ...], op: str) -> None:
 # --------------------------------------------------------------------- + - * /
 def add(a: object, b: object) -> Tensor:
     """a + b with numpy broadcasting."""
-    a, b = _operands(a, b, "add")
-    return record(_broadcast(np.add, a, b, "add"), ADD, (a, b))
+    return _elementwise(np.add, ADD, a, b)
 
 
 def _add_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
@@ -212,8 +224,7 @@ ADD = Op("add", "+", _add_backward, ("∂(a+b)/∂a = 1", "∂(a+b)/∂b = 1"))
 
 def sub(a: object, b: object) -> Tensor:
     """a - b with numpy broadcasting."""
-    a, b = _operands(a, b, "sub")
-    return record(_broadcast(np.subtract, a, b, "sub"), SUB, (a, b))
+    return _elementwise(np.subtract, SUB, a, b)
 
 
 def _sub_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
@@ -229,8 +240,7 @@ SUB = Op("sub", "-", _sub_backward, ("∂(a-b)/∂a = 1", "∂(a-b)/∂b = -1"))
 
 def mul(a: object, b: object) -> Tensor:
     """a * b entry by entry, with numpy broadcasting."""
-    a, b = _operands(a, b, "mul")
-    return record(_broadcast(np.multiply, a, b, "mul"), MUL, (a, b))
+    return _elementwise(np.multiply, MUL, a, b)
 
 
 def _mul_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
@@ -345,7 +355,13 @@ def _power_number(a: Tensor, exponent: numbers.Real) -> Tensor:
     x = a.data
     if not n.is_integer() or n < 1:  # x**2 and friends need no domain check
         _check_power_domain(x, np.asarray(n), a.requires_grad)
-    return record(x**n, POW_NUMBER, (a,), n, f"**{n:g}")
+    return record(x**n, POW_NUMBER, (a,), n, _power_symbol(n))
+
+
+@functools.lru_cache(maxsize=64)
+def _power_symbol(n: float) -> str:
+    """The node's op for ``x ** n``: ``"**2"``, ``"**0.5"``."""
+    return f"**{n:g}"
 
 
 def _pow_number_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
@@ -353,8 +369,10 @@ def _pow_number_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     x = node._parents[0].data
     if n == 0:
         return (np.zeros_like(x),)
-    if n == 2:  # squared errors: skip computing x ** 1
-        return (g * (2 * x),)
+    if n == 2:  # squared errors: 2 x g, skipping x ** 1
+        grad = x * g
+        grad *= 2
+        return (grad,)
     return (g * (n * x ** (n - 1)),)
 
 
@@ -364,7 +382,8 @@ POW_NUMBER = Op("pow_number", "**n", _pow_number_backward, ("∂(a^n)/∂a = n·
 # --------------------------------------------------------------------- matrix product
 def matmul(a: object, b: object) -> Tensor:
     """a @ b with numpy semantics: 1-D, 2-D, and batched (leading dimensions broadcast)."""
-    a, b = _operands(a, b, "matmul")
+    if type(a) is not Tensor or type(b) is not Tensor:
+        a, b = _operands(a, b, "matmul")
     try:
         out = np.matmul(a.data, b.data)
     except ValueError:
@@ -405,6 +424,85 @@ def _matmul_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ..
 
 
 MATMUL = Op("matmul", "@", _matmul_backward, ("∂(A@B)/∂A: G ↦ G@Bᵀ", "∂(A@B)/∂B: G ↦ Aᵀ@G"))
+
+
+def linear(x: object, weight: object, bias: object = None) -> Tensor:
+    """x @ weight.T + bias as one node: a fully connected layer in PyTorch's layout.
+
+    `weight` has shape (out, in), `bias` shape (out,) or is None, and `x` shape
+    (..., in) with one example per row. The same numbers as ``x @ weight.T + bias``
+    with one node instead of three and no intermediate array: the bias is added
+    into the product in place. Arrays are accepted for any operand, as constants.
+    """
+    if type(x) is not Tensor or type(weight) is not Tensor or type(bias) not in _TENSOR_OR_NONE:
+        x, weight, bias = _linear_operands(x, weight, bias)
+    xd, wd = x.data, weight.data
+    if wd.ndim != 2 or xd.ndim == 0 or xd.shape[-1] != wd.shape[1]:
+        raise ValueError(
+            f"linear: the weight must have shape (out, in) and the input (..., in); got "
+            f"input {shape_text(xd.shape)} and weight {shape_text(wd.shape)}"
+            f"{_labels(x, weight)}"
+        )
+    out = np.matmul(xd, wd.T)
+    if bias is None:
+        return record(out, LINEAR, (x, weight))
+    bd = bias.data
+    if bd.shape != (wd.shape[0],):
+        raise ValueError(
+            f"linear: the bias must have shape ({wd.shape[0]},), one entry per output, "
+            f"got {shape_text(bd.shape)}{_labels(bias)}"
+        )
+    if bd.dtype is out.dtype:
+        out += bd  # out is new: nothing else sees it change
+    else:  # float32 and float64 mixed: promote as x @ weight.T + bias would
+        out = out + bd
+    return record(out, LINEAR, (x, weight, bias))
+
+
+_TENSOR_OR_NONE = (Tensor, type(None))
+
+
+def _linear_operands(x: object, weight: object, bias: object) -> tuple[Tensor, Tensor, Any]:
+    """The operands of `linear` as nodes; arrays take the dtype of the first Tensor."""
+    first = next((t for t in (x, weight, bias) if isinstance(t, Tensor)), None)
+    dtype = first.data.dtype if first is not None else FLOAT_DTYPES[0]
+    return (
+        operand(x, dtype, "linear"),
+        operand(weight, dtype, "linear"),
+        None if bias is None else operand(bias, dtype, "linear"),
+    )
+
+
+def _linear_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+    parents = node._parents
+    x, w = parents[0], parents[1]
+    xd = x.data
+    gx = g @ w.data if x.requires_grad else None
+    gw = gb = None
+    if g.ndim != 2:  # one example (1-D), or several leading dimensions: rows of a matrix
+        g2 = g.reshape(-1, g.shape[-1])
+        xd = xd.reshape(-1, xd.shape[-1])
+    else:
+        g2 = g
+    if w.requires_grad:
+        gw = g2.T @ xd
+    if len(parents) == 2:
+        return gx, gw
+    if parents[2].requires_grad:
+        gb = np.add.reduce(g2, axis=0)
+    return gx, gw, gb
+
+
+LINEAR = Op(
+    "linear",
+    "linear",
+    _linear_backward,
+    (
+        "∂(x·Wᵀ+b)/∂x: G ↦ G·W",
+        "∂(x·Wᵀ+b)/∂W: G ↦ Gᵀ·x (summed over the examples)",
+        "∂(x·Wᵀ+b)/∂b = 1 (G summed over the examples)",
+    ),
+)
 
 
 # --------------------------------------------------------------------- entry-wise functions
@@ -466,17 +564,25 @@ TANH = Op("tanh", "tanh", _tanh_backward, ("∂tanh(a)/∂a = 1 - tanh²(a)",))
 def sigmoid(a: Tensor) -> Tensor:
     """Logistic sigmoid 1 / (1 + e ** -a) entry by entry, finite and accurate for any input."""
     x = a.data
-    if x.size and x.min() < -_EXP_LIMIT[x.dtype]:  # e ** -x would overflow: use e ** -|x| <= 1
-        e = np.exp(-np.abs(x))
+    if x.size and np.minimum.reduce(x, None) < -_EXP_LIMIT[x.dtype]:
+        e = np.exp(-np.abs(x))  # e ** -x would overflow: use e ** -|x| <= 1
         out = np.where(x >= 0, 1, e) / (1 + e)
-    else:
+    elif x.ndim:
+        out = np.negative(x)  # 1 / (1 + e ** -x), in one new array
+        np.exp(out, out=out)
+        out += 1
+        np.reciprocal(out, out=out)
+    else:  # numpy gives scalars, not arrays, for 0-d results
         out = 1 / (1 + np.exp(-x))
     return record(out, SIGMOID, (a,))
 
 
 def _sigmoid_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     s = node.data
-    return (g * s * (1 - s),)
+    local = 1 - s
+    local *= s
+    local *= g
+    return (local,)
 
 
 SIGMOID = Op("sigmoid", "sigmoid", _sigmoid_backward, ("∂σ(a)/∂a = σ(a)(1 - σ(a))",))
@@ -503,12 +609,20 @@ def reduce_sum(
     a: Tensor, axis: int | Sequence[int] | None = None, keepdims: bool = False
 ) -> Tensor:
     """Sum of a over `axis` (int, tuple, or None for all)."""
-    axes = _axes(axis, a.ndim, "sum")
-    return record(a.data.sum(axis=axes, keepdims=keepdims), SUM, (a,), _kept(a.shape, axes))
+    x = a.data
+    axes = _axes(axis, x.ndim, "sum")
+    return record(np.add.reduce(x, axes, keepdims=keepdims), SUM, (a,), _kept(x.shape, axes))
+
+
+def _spread(g: np.ndarray, kept: tuple[int, ...], shape: tuple[int, ...]) -> np.ndarray:
+    """A new array of `shape` holding `g` (reduced to `kept`) copied along the reduced axes."""
+    out = np.empty(shape, g.dtype)
+    np.copyto(out, g if g.ndim == 0 else g.reshape(kept))  # cheaper than np.broadcast_to
+    return out
 
 
 def _sum_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
-    return (np.broadcast_to(g.reshape(node._saved), node._parents[0].data.shape),)
+    return (_spread(g, node._saved, node._parents[0].data.shape),)
 
 
 SUM = Op("sum", "sum", _sum_backward, ("∂Σa/∂a = 1 (g copied along the summed axes)",))
@@ -527,7 +641,7 @@ def reduce_mean(
 
 def _mean_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     kept, count = node._saved
-    return (np.broadcast_to(g.reshape(kept) / count, node._parents[0].data.shape),)
+    return (_spread(g / count, kept, node._parents[0].data.shape),)
 
 
 MEAN = Op("mean", "mean", _mean_backward, ("∂mean(a)/∂a = 1/n (n entries averaged)",))
@@ -644,11 +758,52 @@ def cross_entropy(logits: Tensor | np.ndarray, labels: Sequence[int] | np.ndarra
             f"{shape_text(z.shape)}"
         )
     y = _labels_array(labels, z.shape)
-    shifted = z.data - z.data.max(axis=1, keepdims=True)
-    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    rows = np.arange(z.shape[0])
-    loss = -log_probs[rows, y].mean()
-    return record(loss, CROSS_ENTROPY, (z,), (np.exp(log_probs), y))
+    shifted = z.data - np.maximum.reduce(z.data, axis=1, keepdims=True)
+    probs = np.exp(shifted)
+    total = np.add.reduce(probs, axis=1, keepdims=True)
+    # log softmax at the labels only: shifted - log(total), picked before subtracting
+    picked = shifted[np.arange(len(y)), y] - np.log(total[:, 0])
+    probs /= total
+    return record(-picked.mean(), CROSS_ENTROPY, (z,), (probs, y))
+
+
+def squared_error(a: object, b: object, scale: float = 1.0) -> Tensor:
+    """scale · Σ (a - b)² over every entry, as one node: the quadratic cost in one step.
+
+    With ``scale = 1 / (2 N)`` for a batch of N rows this is Nielsen's quadratic cost
+    C = 1/(2n) Σ_x ||y(x) - a||² (and seed 000's J = ½ Σ (t - o)² for one example);
+    the gradient with respect to `a` is 2 · scale · (a - b). The same number as
+    ``((a - b) ** 2).sum() * scale`` with one node instead of four. `a` and `b`
+    broadcast as for ``-``.
+    """
+    if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not math.isfinite(scale):
+        raise ValueError(f"squared_error: scale must be a finite number, got {scale!r}")
+    if type(a) is not Tensor or type(b) is not Tensor:
+        a, b = _operands(a, b, "squared_error")
+    try:
+        diff = a.data - b.data
+    except ValueError:
+        raise _broadcast_error(a, b, "squared_error") from None
+    scale = float(scale)
+    return record(scale * np.vdot(diff, diff), SQUARED_ERROR, (a, b), (diff, scale))
+
+
+def _squared_error_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
+    a, b = node._parents
+    diff, scale = node._saved
+    grad = diff * (2.0 * scale * g)  # 2 · scale · (a - b), times d(root)/d(loss)
+    return (
+        unbroadcast(grad, a.data.shape) if a.requires_grad else None,
+        unbroadcast(-grad, b.data.shape) if b.requires_grad else None,
+    )
+
+
+SQUARED_ERROR = Op(
+    "squared_error",
+    "squared_error",
+    _squared_error_backward,
+    ("∂(s·Σ(a-b)²)/∂a = 2s(a - b)", "∂(s·Σ(a-b)²)/∂b = -2s(a - b)"),
+)
 
 
 def _labels_array(labels: object, shape: tuple[int, ...]) -> np.ndarray:
@@ -743,7 +898,10 @@ TRANSPOSE = Op(
 
 def getitem(a: Tensor, index: Any) -> Tensor:
     """a[index]: basic slices and integer (or boolean) arrays, with numpy semantics."""
-    index, basic = _index(index)
+    if type(index) is slice or type(index) is int:  # a batch or a row: the common cases
+        basic = True
+    else:
+        index, basic = _index(index)
     try:
         out = a.data[index]
     except IndexError as exc:
@@ -898,6 +1056,7 @@ __all__ = [
     "div",
     "exp",
     "getitem",
+    "linear",
     "log",
     "log_softmax",
     "logsumexp",
@@ -912,6 +1071,7 @@ __all__ = [
     "reshape",
     "sigmoid",
     "softmax",
+    "squared_error",
     "stack",
     "sub",
     "tanh",

@@ -234,11 +234,18 @@ class Value:
         return _node(out, "exp", self, None, out, None)
 
     def log(self) -> Value:
-        """Natural logarithm; d/dx = 1 / x. Raises ValueError unless self > 0."""
+        """Natural logarithm; d/dx = 1 / x. Raises ValueError unless self > 0 and 1 / self
+        is a finite float (self >= about 5.6e-309: log(1e-300) is fine)."""
         x = self.data
         if x <= 0:
             raise ValueError(f"log: {_describe(self)} is {x:g}; log needs a positive argument")
-        return _node(math.log(x), "log", self, None, 1.0 / x, None)
+        slope = 1.0 / x
+        if slope == math.inf:
+            raise ValueError(
+                f"log: {_describe(self)} is so close to 0 that the derivative 1/x is too large "
+                "for a float; shift the argument away from 0 (for example x + 1e-300)"
+            )
+        return _node(math.log(x), "log", self, None, slope, None)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent; d/dx = 1 - tanh(x) ** 2."""
@@ -382,7 +389,17 @@ def _operand(x: object, op: str) -> Value | None:
         return x
     if isinstance(x, Real):
         return _constant(x, op)
+    if _is_array(x):
+        raise TypeError(
+            f"{op}: cannot combine a Value with {type(x).__name__} {x!r:.40}; a Value holds one "
+            "number, use a Tensor (autograd.Tensor) for arrays"
+        )
     return None
+
+
+def _is_array(x: object) -> bool:
+    """True for a list, a tuple or an array-like (numpy), which a Value cannot hold."""
+    return isinstance(x, (list, tuple)) or hasattr(x, "__array__")
 
 
 def _operand_or_raise(x: object, op: str) -> Value:
@@ -425,8 +442,16 @@ def _finite_number(x: object, op: str, what: str) -> float:
     if isinstance(x, Value):
         raise TypeError(f"{op}: {what} must be a plain number, got a Value ({_describe(x)})")
     if not isinstance(x, Real):
-        raise TypeError(f"{op}: {what} must be a real number, got {type(x).__name__} {x!r:.60}")
-    value = float(x)
+        hint = "; a Value holds one number, use a Tensor for arrays" if _is_array(x) else ""
+        raise TypeError(
+            f"{op}: {what} must be a real number, got {type(x).__name__} {x!r:.60}{hint}"
+        )
+    try:
+        value = float(x)
+    except OverflowError:
+        raise OverflowError(
+            f"{op}: {what} is too large for a float (the limit is about 1.8e308)"
+        ) from None
     if not math.isfinite(value):
         raise ValueError(f"{op}: {what} is {value}; only finite numbers are allowed")
     return value

@@ -100,22 +100,34 @@ def save(model: Module, path: str | os.PathLike[str]) -> Path:
     return atomic_write(path, lambda file: np.savez(file, **state))
 
 
+_ZIP_MAGIC = b"PK"  # every zip archive (an .npz) starts with these bytes
+_NPY_MAGIC = b"\x93NUMPY"  # a single .npy array
+
+
 def load(model: Module, path: str | os.PathLike[str]) -> Module:
     """Set the model's parameters from an ``.npz`` file written by `save`; return the model.
 
     Errors name the file, and the key and shapes that do not fit (see `load_state_dict`).
     """
     where = f"load {os.fspath(path)}"
+    if Path(path).is_dir():
+        raise IsADirectoryError(f"{where}: a folder, not a weights file; pass the .npz file")
     if not Path(path).is_file():
         raise FileNotFoundError(f"{where}: no such file")
     try:
+        with open(path, "rb") as file:
+            start = file.read(len(_NPY_MAGIC))
+        if not start.startswith(_ZIP_MAGIC) and start != _NPY_MAGIC:
+            raise ValueError("it does not start like an .npz (zip) archive")
         archive = np.load(path, allow_pickle=False)
         if not isinstance(archive, np.lib.npyio.NpzFile):
             raise ValueError("a single .npy array, not an .npz archive of named weights")
         with archive:
             state = {name: archive[name] for name in archive.files}
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
-        raise ValueError(f"{where}: not a readable .npz weights file ({error})") from None
+        raise ValueError(
+            f"{where}: not a readable .npz weights file ({error}); pass a file written by nn.save"
+        ) from None
     load_state_dict(model, state, where=where)
     return model
 

@@ -1,8 +1,8 @@
 """The `chaingrad` command: demo, cases, draw, verify, train.
 
 Every command reports a user error (a missing file, an unknown case, an invalid
-case file, no ``dot`` program) as one line on stderr with exit status 2; a
-traceback only with ``--debug``.
+case file, no ``dot`` program, an output path that cannot be written, a misspelt
+option) as one line on stderr with exit status 2; a traceback only with ``--debug``.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from autograd.casefile import CaseFileError
 from autograd.casefile import load as load_case
@@ -30,6 +31,14 @@ VIEWS = ("network", "expressions", "ops")
 
 class UsageError(Exception):
     """A mistake on the command line or in its inputs: reported in one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors in one line (no usage block), exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print ``PROG: error: MESSAGE; see 'PROG --help'`` on stderr and exit with status 2."""
+        self.exit(2, f"{self.prog}: error: {message}; see '{self.prog} --help'\n")
 
 
 # ----------------------------------------------------------------------------- demo
@@ -127,7 +136,7 @@ def draw_command(target: str, wrt: str | None, view: str | None, fmt: str, out: 
     path = Path(target)
     if target in CASES:
         written = draw_case(target, view=view or "network", wrt=wrt, fmt=fmt, out_dir=out)
-    elif path.suffix == ".toml" or path.exists():
+    elif path.suffix == ".toml" or path.is_file():
         written = _draw_case_file(path, wrt, view or "expressions", fmt, out)
     else:
         raise UsageError(
@@ -203,7 +212,7 @@ def verify_command(
 # ----------------------------------------------------------------------------- parsing
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for `chaingrad` and its subcommands."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="chaingrad",
         description="A tiny autograd engine that shows its work.",
     )
@@ -286,6 +295,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             seed=args.seed,
             out_dir=args.out,
             progress=not args.no_progress,
+            debug=args.debug,
         ),
     }
     try:
@@ -295,6 +305,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"chaingrad {args.command}: error: {message}", file=sys.stderr)
+        return 2
+    except OSError as error:  # an output path that cannot be written: a file where a folder
+        if args.debug:  # is expected, a folder where a file is, no permission, a full disk
+            raise
+        print(
+            f"chaingrad {args.command}: error: cannot write "
+            f"{error.filename2 or error.filename or 'the output'} "
+            f"({error.strerror or error}); choose an --out folder you can write to",
+            file=sys.stderr,
+        )
         return 2
 
 

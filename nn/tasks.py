@@ -251,13 +251,14 @@ def train_command(
     seed: int = 0,
     out_dir: str | os.PathLike[str] = "out",
     progress: bool = True,
+    debug: bool = False,
 ) -> int:
     """``chaingrad train TASK``: train, print the results, write plots and weights to `out_dir`.
 
     Writes ``train_<task>.png`` (loss and accuracy per epoch), ``train_<task>_boundary.png``
     (for data in the plane) and ``train_<task>.npz`` (the weights, PyTorch names). Returns
     the exit status: 0, or 2 after a one-line message on stderr for a bad setting or an
-    unwritable folder.
+    unwritable folder; with `debug`, those errors are raised instead (``--debug``).
     """
     from .plots import plot_decision_boundary, plot_history  # matplotlib only when plotting
 
@@ -272,6 +273,8 @@ def train_command(
             progress=progress,
         )
     except (ValueError, FloatingPointError) as error:
+        if debug:
+            raise
         print(f"chaingrad train: error: {error}", file=sys.stderr)
         return 2
     print(describe_run(run))
@@ -294,6 +297,8 @@ def train_command(
             )
         written.append(save(run.model, out / f"train_{task}.npz"))
     except OSError as error:
+        if debug:
+            raise
         print(
             f"chaingrad train: error: cannot write into {out} ({error.strerror or error})",
             file=sys.stderr,

@@ -196,18 +196,16 @@ def fit(
             X_epoch, y_epoch = X[order], y[order]  # one copy per epoch; batches are slices
         else:
             X_epoch, y_epoch = X, y
-        for batch, start in enumerate(range(0, n, size), start=1):
-            optimizer.zero_grad()
-            loss = loss_fn(model(X_epoch[start : start + size]), y_epoch[start : start + size])
-            value = _loss_value(loss, "fit")
-            if not math.isfinite(value):
-                raise FloatingPointError(
-                    f"fit: the loss is {value} at epoch {epoch}, batch {batch}: training "
-                    "diverged; lower the learning rate"
-                )
-            loss.backward()
-            optimizer.step()
-        scores = evaluate(model, loss_fn, X, y, metrics)
+        # numpy's overflow warnings would only precede the clear error below
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for batch, start in enumerate(range(0, n, size), start=1):
+                optimizer.zero_grad()
+                loss = loss_fn(model(X_epoch[start : start + size]), y_epoch[start : start + size])
+                _check_finite(_loss_value(loss, "fit"), f"at epoch {epoch}, batch {batch}")
+                loss.backward()
+                optimizer.step()
+            scores = evaluate(model, loss_fn, X, y, metrics)
+        _check_finite(scores["loss"], f"at epoch {epoch}, after its last update")
         history.append(scores)
         if validation is not None:
             history.append(evaluate(model, loss_fn, *validation, metrics), prefix="val_")
@@ -216,6 +214,14 @@ def fit(
         )
     history.seconds = time.perf_counter() - started
     return history
+
+
+def _check_finite(loss: float, when: str) -> None:
+    """Stop `fit` with a clear error when the loss is no longer a finite number."""
+    if not math.isfinite(loss):
+        raise FloatingPointError(
+            f"fit: the loss is {loss} {when}: training diverged; lower the learning rate"
+        )
 
 
 def _data(model: Module, X: Any, y: Any, where: str) -> tuple[Tensor, Any]:

@@ -1,0 +1,184 @@
+"""Threads: two models train at once and get exactly what each gets alone; `no_grad` and
+`detect_anomaly` switch only the thread that enters them.
+
+Thread switches are made frequent (``sys.setswitchinterval``) so the two threads interleave
+at almost every operation; a grad mode or anomaly flag shared between threads would then
+change one thread's results or raise in the wrong thread.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import pytest
+
+from autograd.anomaly import AnomalyError, detect_anomaly, is_enabled
+from autograd.grad_mode import is_grad_enabled, no_grad
+from autograd.tensor import Tensor
+from autograd.value import Value
+from nn.data import two_moons, xor_table
+from nn.layers import MLP
+from nn.losses import softmax_cross_entropy, sum_squared_error
+from nn.optim import SGD, Adam
+from nn.train import fit
+
+
+@contextmanager
+def frequent_switches() -> Iterator[None]:
+    """Let the interpreter switch threads every 10 microseconds instead of every 5 ms."""
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(old)
+
+
+def run_together(*jobs: Callable[[], Any]) -> list[Any]:
+    """Run each job in its own thread, all released at once; return their results in order
+    (re-raising the first error a job raised)."""
+    start = threading.Barrier(len(jobs))
+    results: list[Any] = [None] * len(jobs)
+    errors: list[BaseException] = []
+
+    def runner(k: int, job: Callable[[], Any]) -> None:
+        start.wait()
+        try:
+            results[k] = job()
+        except BaseException as error:  # handed to the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=runner, args=(k, job)) for k, job in enumerate(jobs)]
+    with frequent_switches():
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+def train_moons() -> tuple[list[float], list[np.ndarray]]:
+    """A ReLU net on two moons with `fit` (which evaluates under no_grad after every epoch)."""
+    x, y = two_moons(120, noise=0.2, seed=1)
+    model = MLP([2, 8, 2], "relu", init="he", seed=1)
+    history = fit(model, softmax_cross_entropy, x, y, epochs=6, batch_size=8,
+                  optimizer=Adam(model.parameters(), 0.01), seed=1, progress=False)  # fmt: skip
+    return history.loss, [p.data.copy() for p in model.parameters()]
+
+
+def train_xor_evaluating_under_no_grad() -> tuple[list[float], list[np.ndarray]]:
+    """Seed 003's XOR net by hand, stepping in and out of no_grad around every update."""
+    x, y = xor_table()
+    model = MLP([3, 4, 1], "sigmoid", "sigmoid", init="normal", seed=3)
+    optimizer = SGD(model.parameters(), 1.0)
+    evaluations = []
+    for _ in range(150):
+        with no_grad():
+            outputs = model(x)
+            assert not outputs.requires_grad and not is_grad_enabled()
+            evaluations.append(float(sum_squared_error(outputs, y, reduction="sum").item()))
+        optimizer.zero_grad()
+        loss = sum_squared_error(model(x), y, reduction="sum")
+        loss.backward()
+        optimizer.step()
+    return evaluations, [p.data.copy() for p in model.parameters()]
+
+
+def assert_same(a: tuple[list[float], list[np.ndarray]], b: tuple[list[float], list[np.ndarray]]):
+    assert a[0] == b[0]
+    assert all(np.array_equal(p, q) for p, q in zip(a[1], b[1]))
+
+
+def test_two_models_train_in_two_threads_exactly_as_alone():
+    alone = [train_moons(), train_xor_evaluating_under_no_grad()]
+    together = run_together(train_moons, train_xor_evaluating_under_no_grad)
+    for mine, reference in zip(together, alone):
+        assert_same(mine, reference)
+
+
+def test_anomaly_mode_in_one_thread_does_not_check_the_other():
+    inside, other_done = threading.Event(), threading.Event()
+    seen: dict[str, Any] = {}
+
+    def checking() -> None:
+        with detect_anomaly():
+            inside.set()
+            other_done.wait()
+            big = Value(1e200, label="big")
+            with pytest.raises(AnomalyError, match=r"\*: its result is inf"):
+                big * big
+
+    def not_checking() -> None:
+        inside.wait()  # the checking constructors are installed now
+        try:
+            seen["enabled"] = is_enabled()
+            big = Value(1e200)
+            seen["product"] = (big * big).data
+            tiny = Value(1e-300)
+            out = tiny * 1e200 * 1e200
+            out.backward()  # a backward overflow: not checked in this thread either
+            seen["grad"] = tiny.grad
+            seen["history"] = train_moons()[0]
+        finally:
+            other_done.set()
+
+    run_together(checking, not_checking)
+    assert seen["enabled"] is False
+    assert seen["product"] == float("inf") and seen["grad"] == float("inf")
+    assert seen["history"] == train_moons()[0]
+
+
+@pytest.mark.xfail(strict=True, reason="needs fix in tensor_ops.py: the detect_anomaly hook "
+                   "around record (Tensor operations are not checked yet)")  # fmt: skip
+def test_tensor_anomaly_mode_is_per_thread():
+    inside, other_done = threading.Event(), threading.Event()
+    seen: dict[str, Any] = {}
+
+    def checking() -> None:
+        with detect_anomaly(), np.errstate(over="ignore"):
+            inside.set()
+            other_done.wait()
+            try:
+                Tensor([1e200], requires_grad=True) * 1e200
+            except AnomalyError as error:
+                seen["error"] = str(error)
+
+    def not_checking() -> None:
+        inside.wait()
+        try:
+            with np.errstate(over="ignore"):
+                seen["product"] = (Tensor([1e200], requires_grad=True) * 1e200).data[0]
+        finally:
+            other_done.set()
+
+    run_together(checking, not_checking)
+    assert seen["product"] == float("inf")
+    assert "its result is" in seen.get("error", "")
+
+
+def test_no_grad_in_one_thread_leaves_the_other_recording():
+    inside, recorded = threading.Event(), threading.Event()
+    seen: dict[str, bool] = {}
+
+    def evaluating() -> None:
+        with no_grad():
+            inside.set()
+            recorded.wait()
+            seen["evaluating"] = (Tensor([1.0], requires_grad=True) * 2).requires_grad
+
+    def training() -> None:
+        inside.wait()
+        try:
+            seen["training"] = (Tensor([1.0], requires_grad=True) * 2).requires_grad
+        finally:
+            recorded.set()
+
+    run_together(evaluating, training)
+    assert seen == {"evaluating": False, "training": True}
