@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from . import anomaly
 from .tensor import FLOAT_DTYPES, Tensor, operand, record, shape_text
 
 Backward = Callable[[Tensor, np.ndarray], tuple["np.ndarray | None", ...]]
@@ -92,6 +93,24 @@ class Op:
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}, symbol={self.symbol!r})"
+
+
+def _record_checked(
+    data: np.ndarray,
+    op: Op,
+    parents: tuple[Tensor, ...],
+    saved: Any = None,
+    symbol: str | None = None,
+) -> Tensor:
+    """`record` inside `autograd.anomaly.detect_anomaly`: also check the result is finite."""
+    out = _plain_record(data, op, parents, saved, symbol)
+    if anomaly.is_enabled():
+        anomaly.check_forward(out, parents, (), symbol or op.symbol)
+    return out
+
+
+_plain_record = record
+anomaly.register_check(globals(), "record", _record_checked)
 
 
 # --------------------------------------------------------------------- shared helpers

@@ -135,8 +135,6 @@ def test_anomaly_mode_in_one_thread_does_not_check_the_other():
     assert seen["history"] == train_moons()[0]
 
 
-@pytest.mark.xfail(strict=True, reason="needs fix in tensor_ops.py: the detect_anomaly hook "
-                   "around record (Tensor operations are not checked yet)")  # fmt: skip
 def test_tensor_anomaly_mode_is_per_thread():
     inside, other_done = threading.Event(), threading.Event()
     seen: dict[str, Any] = {}
