@@ -104,7 +104,8 @@ def test_the_table_shows_every_workload_losses_and_targets(quick_results):
     assert table.count("losses agree: yes") == 3
     assert "GFLOP/s" in table and "numpy matmul peak" in table
     assert "targets (issue 7)" in table
-    assert "RecursionError" in table
+    if importlib.util.find_spec("micrograd") is not None:  # the peer is optional
+        assert "RecursionError" in table
     assert "--quick" in table
 
 
