@@ -62,8 +62,6 @@ class ChainRule:
     def text(self, digits: int = 4) -> str:
         """The breakdown as the documents write it, one line per path, numbers to `digits`."""
         head = f"d{node_name(self.root)}/d{node_name(self.wrt)}"
-        if not self.paths:
-            return f"{head} = 0 (no path)"
         if self.root is self.wrt:
             return f"{head} = 1 (the node itself)"
         lines = []
