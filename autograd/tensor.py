@@ -22,8 +22,10 @@ Conventions, chosen once:
   some operand has ``requires_grad=True``; otherwise it is a plain leaf.
 - Data entering the graph is checked once: a leaf when it is made, a number or
   array when it is used as an operand. It must be real numbers and finite (NaN
-  or inf raise, as for `Value`). Operations check their own domains (log of
-  non-positive entries, division by zero, exp overflow); overflow to inf inside
+  or inf raise, as for `Value`), and must fit the dtype (1e300 into float32, or
+  an int beyond 1.8e308, raises OverflowError). Operations check their own
+  domains (log of non-positive entries or, when recorded, of entries so small
+  that 1/x overflows; division by zero; exp overflow); overflow to inf inside
   ``*``, ``@`` or ``**`` is not checked on every operation. Slicing a Tensor
   (``X[i:i + 10]``) checks nothing, so a data set wrapped once costs no checks
   per batch.
@@ -462,8 +464,9 @@ def operand(x: object, dtype: np.dtype, op: str) -> Tensor:
     if isinstance(x, Tensor):
         return x
     if type(x) is float or type(x) is int:
-        if not math.isfinite(x):
-            raise ValueError(f"{op}: an operand is {x}; only finite numbers are allowed")
+        largest = _LARGEST[dtype]
+        if not -largest <= x <= largest:  # exact for ints of any size; False for NaN
+            raise _number_error(x, dtype, op)
         return constant(np.asarray(x, dtype=dtype))
     if type(x) is np.ndarray and x.dtype == dtype:  # a data batch: the common case
         check_finite(x, op)
@@ -503,9 +506,43 @@ def leaf_array(data: object, dtype: Any, what: str, copy: bool = True) -> np.nda
     else:
         target = float_dtype(dtype, what)
     if copy or arr.dtype != target:
-        arr = arr.astype(target)  # copies
-    check_finite(arr, what)
-    return arr
+        with np.errstate(over="ignore"):  # a float64 too large for float32 is reported below
+            cast = arr.astype(target)  # copies
+    else:
+        cast = arr
+    if not np.isfinite(cast).all():
+        check_finite(arr, what)  # NaN or inf in the data itself
+        too_large = ~np.isfinite(cast)
+        first = tuple(int(i) for i in np.argwhere(too_large)[0])
+        raise OverflowError(
+            f"{what}: {int(too_large.sum())} of {arr.size} entries are too large for {target} "
+            f"(first at index {first}: {arr[first]:g}; the largest is "
+            f"{_LARGEST[target]:.4g}); scale the data down or use float64"
+        )
+    return cast
+
+
+_LARGEST = {dt: float(np.finfo(dt).max) for dt in FLOAT_DTYPES}
+
+
+def _number_error(x: float | int, dtype: np.dtype, op: str) -> Exception:
+    """The error for a number operand outside `dtype`'s finite range (NaN, inf or too large)."""
+    if isinstance(x, float) and not math.isfinite(x):
+        return ValueError(f"{op}: an operand is {x}; only finite numbers are allowed")
+    return OverflowError(
+        f"{op}: an operand ({float(x) if isinstance(x, float) else _int_text(x)}) is too "
+        f"large for {dtype} (the largest is {_LARGEST[dtype]:.4g}); scale it down"
+        + ("" if dtype == FLOAT_DTYPES[0] else " or use float64 tensors")
+    )
+
+
+def _int_text(n: int) -> str:
+    """An int of any size, short: ``12345``, or ``1.000e+400`` for more than 20 digits."""
+    if abs(n) < 10**20:
+        return str(n)
+    exponent = math.log10(abs(n))  # exact enough for a message, and fine for huge ints
+    power = math.floor(exponent)
+    return f"{'-' if n < 0 else ''}{10 ** (exponent - power):.3f}e+{power}"
 
 
 def float_dtype(dtype: Any, what: str) -> np.dtype:

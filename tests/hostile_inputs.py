@@ -6,10 +6,6 @@ for an input that is converted or computed as documented), and fragments of the 
 the name of the thing and what to do. ``tests/test_hostile_inputs.py`` runs one test per
 row; the 176 generated and crafted case files of ``tests/test_hostile_casefiles.py`` are
 the case-file part of this table in depth.
-
-A row with ``xfail`` needs a fix in a file this change could not edit (the reason says
-which); it is marked ``xfail(strict=True)``, so the fix makes it pass and the marker must
-then go.
 """
 
 from __future__ import annotations
@@ -43,9 +39,6 @@ BLOG = str(ROOT / "nn" / "cases" / "seed001_blog.toml")
 
 PYTHON, CLI, CASE_FILE, WEIGHTS = "Python API", "CLI", "case file", "weights file"
 
-NEEDS_TENSOR_PY = "needs fix in tensor.py: "
-NEEDS_TENSOR_OPS = "needs fix in tensor_ops.py: "
-
 
 @dataclass(frozen=True)
 class Row:
@@ -69,7 +62,6 @@ class Row:
     argv: tuple[str, ...] = ()
     setup: Callable[[Path], object] | None = None
     parsed: bool = True
-    xfail: str = ""
     skip_as_root: bool = False
 
 
@@ -419,9 +411,7 @@ ROWS: list[Row] = [
     python("tensor-inf-labelled", "Tensor(inf, label='w')", ValueError,
            ("Tensor 'w'", "not finite"), lambda _: Tensor(np.inf, label="w")),
     python("tensor-float32-overflow", "Tensor([1e300], dtype=np.float32)", OverflowError,
-           ("too large for float32",), lambda _: Tensor([1e300], dtype=np.float32),
-           xfail=NEEDS_TENSOR_PY + "leaf_array reports a finite 1e300 as 'not finite (inf)' "
-           "instead of 'too large for float32'"),
+           ("too large for float32",), lambda _: Tensor([1e300], dtype=np.float32)),
     python("tensor-dtype-float16", "Tensor([1.0], dtype=np.float16)", TypeError,
            ("dtype", "is not supported", "use np.float64 or np.float32"),
            lambda _: Tensor([1.0], dtype=np.float16)),
@@ -444,13 +434,9 @@ ROWS: list[Row] = [
     python("tensor-plus-inf-array", "Tensor([1.0, 2.0]) + np.array([1.0, inf])", ValueError,
            ("add:", "not finite"), lambda _: Tensor([1.0, 2.0]) + np.array([1.0, np.inf])),
     python("tensor-plus-huge-int", "Tensor([1.0]) + 10**400", OverflowError,
-           ("add:", "too large for float64"), lambda _: Tensor([1.0]) + 10**400,
-           xfail=NEEDS_TENSOR_PY + "operand() calls math.isfinite on a huge int, which raises "
-           "a bare 'int too large to convert to float'"),
+           ("add:", "too large for float64"), lambda _: Tensor([1.0]) + 10**400),
     python("tensor32-plus-1e300", "Tensor([1.0], dtype=np.float32) + 1e300", OverflowError,
-           ("add:", "too large for float32"), lambda _: Tensor([1.0], dtype=np.float32) + 1e300,
-           xfail=NEEDS_TENSOR_PY + "operand() casts a number to float32 without checking: "
-           "1e300 silently becomes inf"),
+           ("add:", "too large for float32"), lambda _: Tensor([1.0], dtype=np.float32) + 1e300),
     python("tensor-plus-value", "Tensor([1.0]) + Value(1.0)", TypeError,
            ("add: cannot mix a Value",), lambda _: Tensor([1.0]) + Value(1.0)),
     python("tensor-add-shapes", "(2,3) + (3,2)", ValueError,
@@ -482,8 +468,7 @@ ROWS: list[Row] = [
     accepted("tensor-log-1e-300", "Tensor([1e-300]).log() with gradient", "finite value and "
              "gradient (1e300)", _tensor_log_tiny),
     python("tensor-log-subnormal", "Tensor([5e-324], requires_grad=True).log()", ValueError,
-           ("log:", "too large"), _tensor_log_subnormal,
-           xfail=NEEDS_TENSOR_OPS + "log's gradient 1/x is inf below 5.6e-309 (Value refuses)"),
+           ("log:", "too large"), _tensor_log_subnormal),
     python("tensor-exp-overflow", "Tensor([1.0, 800.0]).exp()", OverflowError,
            ("exp: 1 of 2 entries", "overflow float64", "use logsumexp"),
            lambda _: Tensor([1.0, 800.0]).exp()),
@@ -633,9 +618,7 @@ ROWS: list[Row] = [
            _load_weights, setup=_write_npz(_set_entry("0.weight", np.ones((3, 2)) * 1j)),
            where=WEIGHTS),
     python("load-float32-overflow", "1e300 into a float32 model", OverflowError,
-           ("'0.weight'", "too large for float32"), _load_float32_huge, where=WEIGHTS,
-           xfail=NEEDS_TENSOR_PY + "leaf_array reports a finite 1e300 as 'not finite (inf)' "
-           "instead of 'too large for float32'"),
+           ("'0.weight'", "too large for float32"), _load_float32_huge, where=WEIGHTS),
     accepted("load-int-weights", "integer weights", "converted to the model's float64",
              _weights_converted, setup=_write_npz(_set_entry("0.weight", np.ones((3, 2), int))),
              where=WEIGHTS),

@@ -18,12 +18,10 @@ from nn.cli import main
 
 
 def params(rows: list[Row]) -> list:
-    """The rows as pytest parameters, ids the row ids, with their xfail and skip marks."""
+    """The rows as pytest parameters, ids the row ids, with their skip marks."""
     out = []
     for row in rows:
         marks = []
-        if row.xfail:
-            marks.append(pytest.mark.xfail(strict=True, reason=row.xfail))
         if row.skip_as_root and hasattr(os, "geteuid") and os.geteuid() == 0:
             marks.append(
                 pytest.mark.skip(reason="running as root: permission bits do not stop root")
