@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from . import anomaly
+from .grad_mode import is_grad_enabled
 from .tensor import FLOAT_DTYPES, Tensor, operand, record, shape_text
 
 Backward = Callable[[Tensor, np.ndarray], tuple["np.ndarray | None", ...]]
@@ -549,15 +550,34 @@ EXP = Op("exp", "exp", _exp_backward, ("∂eᵃ/∂a = eᵃ",))
 
 
 def log(a: Tensor) -> Tensor:
-    """Natural logarithm entry by entry; every entry must be positive."""
+    """Natural logarithm entry by entry; every entry must be positive, and when `a`
+    requires grad, large enough that the derivative 1/a is finite (about 5.6e-309 in
+    float64, 2.9e-39 in float32)."""
     x = a.data
-    if x.size and x.min() <= 0:
-        raise ValueError(
-            f"log: the input (shape {shape_text(x.shape)}) is <= 0 in "
-            f"{_where_entries(x <= 0, x)}; log needs positive inputs. For log-probabilities "
-            f"use log_softmax or cross_entropy{_labels(a)}"
-        )
+    if x.size:
+        smallest = x.min()
+        if smallest <= 0:
+            raise ValueError(
+                f"log: the input (shape {shape_text(x.shape)}) is <= 0 in "
+                f"{_where_entries(x <= 0, x)}; log needs positive inputs. For "
+                f"log-probabilities use log_softmax or cross_entropy{_labels(a)}"
+            )
+        if smallest < _SMALLEST_RECIPROCAL[x.dtype] and a.requires_grad and is_grad_enabled():
+            tiny = x < _SMALLEST_RECIPROCAL[x.dtype]
+            raise ValueError(
+                f"log: the input (shape {shape_text(x.shape)}) is so close to 0 in "
+                f"{_where_entries(tiny, x)} that the derivative 1/x is too large for "
+                f"{x.dtype}; shift it away from 0 (for example x + "
+                f"{'1e-300' if x.dtype == FLOAT_DTYPES[0] else '1e-30'}){_labels(a)}"
+            )
     return record(np.log(x), LOG, (a,))
+
+
+# Below this, 1/x overflows: the reciprocal of the largest float, rounded up to a float
+# whose reciprocal is finite.
+_SMALLEST_RECIPROCAL = {
+    dt: np.nextafter(dt.type(1) / np.finfo(dt).max, dt.type(1)) for dt in FLOAT_DTYPES
+}
 
 
 def _log_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
@@ -581,25 +601,35 @@ TANH = Op("tanh", "tanh", _tanh_backward, ("∂tanh(a)/∂a = 1 - tanh²(a)",))
 
 
 def sigmoid(a: Tensor) -> Tensor:
-    """Logistic sigmoid 1 / (1 + e ** -a) entry by entry, finite and accurate for any input."""
+    """Logistic sigmoid 1 / (1 + e ** -a) entry by entry, finite and accurate for any input.
+
+    The derivative σ(1 - σ) is evaluated as σ²·e ** -a, which keeps full relative precision
+    where σ rounds to 1 (1 - σ would be 0 for a > 37); e ** -a is saved from the forward.
+    """
     x = a.data
     if x.size and np.minimum.reduce(x, None) < -_EXP_LIMIT[x.dtype]:
         e = np.exp(-np.abs(x))  # e ** -x would overflow: use e ** -|x| <= 1
-        out = np.where(x >= 0, 1, e) / (1 + e)
-    elif x.ndim:
-        out = np.negative(x)  # 1 / (1 + e ** -x), in one new array
-        np.exp(out, out=out)
-        out += 1
+        return record(np.where(x >= 0, 1, e) / (1 + e), SIGMOID, (a,))
+    if x.ndim:
+        e = np.negative(x)
+        np.exp(e, out=e)
+        out = e + 1
         np.reciprocal(out, out=out)
     else:  # numpy gives scalars, not arrays, for 0-d results
-        out = 1 / (1 + np.exp(-x))
-    return record(out, SIGMOID, (a,))
+        e = np.exp(-x)
+        out = 1 / (1 + e)
+    return record(out, SIGMOID, (a,), e)
 
 
 def _sigmoid_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     s = node.data
-    local = 1 - s
-    local *= s
+    e = node._saved  # e ** -a, so σ·e = 1 - σ (seed 000's σ(1 - σ)) without cancellation
+    if e is None:  # some a < -709, where e ** -a overflows: use e ** -|a| (σ' is even)
+        e = np.exp(-np.abs(node._parents[0].data))
+        local = e / ((1 + e) * (1 + e))
+    else:
+        local = s * e
+        local *= s
     local *= g
     return (local,)
 

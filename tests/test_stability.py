@@ -14,6 +14,7 @@ import math
 import numpy as np
 import pytest
 
+from autograd.grad_mode import no_grad
 from autograd.tensor import Tensor
 from autograd.tensor_ops import cross_entropy
 from autograd.value import Value
@@ -72,11 +73,6 @@ def test_tensor_sigmoid_is_finite_and_accurate_to_its_magnitude():
     np.testing.assert_allclose(x.grad, slope, rtol=1e-12, atol=4e-16)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs fix in tensor_ops.py: the sigmoid backward s(1 - s) loses all relative "
-    "precision where s rounds to 1 (z > 6; 0 instead of 4e-18 at z = 40)",
-)
 def test_tensor_sigmoid_slope_has_full_relative_precision():
     z = np.array(NET_INPUTS)
     x = Tensor(z, requires_grad=True)
@@ -268,10 +264,28 @@ def test_value_log_refuses_a_subnormal_whose_slope_overflows():
     assert math.isfinite(Value(5e-324).exp().data)  # only log's slope is the problem
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs fix in tensor_ops.py: log(5e-324) records the derivative 1/x = inf",
-)
 def test_tensor_log_refuses_a_subnormal_whose_slope_overflows():
     with pytest.raises(ValueError, match=r"log: .*too large for float64"):
         Tensor([5e-324, 1.0], requires_grad=True).log()
+
+
+def test_tensor_log_of_a_subnormal_is_refused_only_when_its_slope_is_recorded():
+    with pytest.raises(ValueError, match=r"log: .*too large for float32.*1e-30"):
+        Tensor(np.array([1e-40, 1.0], np.float32), requires_grad=True).log()
+    assert Tensor([5e-324]).log().data[0] == pytest.approx(math.log(5e-324))
+    with no_grad():
+        assert Tensor([5e-324], requires_grad=True).log().data[0] < -744
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_tensor_sigmoid_slope_at_large_inputs_matches_the_even_formula(dtype):
+    """σ'(z) = σ'(-z): the slope on the saturated side (from σ²·e^-z) equals the one on the
+    other side (from σ(1 - σ), exact there), in both precisions and through the
+    overflow-safe path (an input below -709 in the same tensor)."""
+    z = np.array([0.5, 6.0, 20.0, 37.0, 80.0], dtype)
+    for extra in ([], [-800.0]):
+        data = np.concatenate([z, -z, np.array(extra, dtype)]).astype(dtype)
+        x = Tensor(data, requires_grad=True)
+        x.sigmoid().backward(np.ones(len(data), dtype))
+        np.testing.assert_allclose(x.grad[: len(z)], x.grad[len(z) : 2 * len(z)], rtol=1e-6)
+        assert (x.grad[: len(z)] > 0).all()
