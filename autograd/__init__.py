@@ -23,7 +23,7 @@ from .graph import (
     zero_grad,
 )
 from .tensor import Tensor
-from .tensor_ops import concatenate, cross_entropy, stack
+from .tensor_ops import concatenate, cross_entropy, linear, squared_error, stack
 from .value import Value, dot_values, sum_values
 from .verify import ClaimResult, Comparison, Disagreement, VerifyResult, compare, verify
 
@@ -59,12 +59,14 @@ __all__ = [
     "gradcheck",
     "is_grad_enabled",
     "is_leaf",
+    "linear",
     "load_case",
     "local_derivatives",
     "no_grad",
     "numeric_gradient",
     "parents",
     "save",
+    "squared_error",
     "stack",
     "sum_values",
     "topological_order",

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from autograd.tensor import Tensor
-from autograd.tensor_ops import OPS, concatenate, cross_entropy, stack
+from autograd.tensor_ops import OPS, concatenate, cross_entropy, linear, squared_error, stack
 
 torch = pytest.importorskip(
     "torch",
@@ -190,6 +190,19 @@ case(
     "concatenate", "uneven", lambda x, y: concatenate([x, y], axis=1),
     lambda x, y: torch.cat([x, y], dim=1), uniform((2, 1)), uniform((2, 4)),
 )  # fmt: skip
+
+
+# ---------------------------------------------------------------- fused layer and cost
+for x_shape in ((4,), (5, 4), (2, 3, 4)):
+    label = shape_id(x_shape)
+    case("linear", label, linear, F.linear, uniform(x_shape), uniform((3, 4)), uniform((3,)))
+    case("linear", f"{label}_no_bias", linear, F.linear, uniform(x_shape), uniform((3, 4)))
+for sa, sb in (((5, 3), (5, 3)), ((5, 3), (3,)), ((), (2, 3))):
+    case(
+        "squared_error", shape_id(sa, sb), lambda x, y: squared_error(x, y, 0.1),
+        lambda x, y: F.mse_loss(*torch.broadcast_tensors(x, y), reduction="sum") * 0.1,
+        uniform(sa), uniform(sb),
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- the comparison
