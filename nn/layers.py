@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from autograd.tensor import Tensor, float_dtype, shape_text
+from autograd.tensor_ops import linear
 
 from .checks import check_activation, check_count, check_sizes
 from .module import Module
@@ -94,7 +95,8 @@ class Linear(Module):
         self.bias = Tensor(b, requires_grad=True, dtype=dt, label="bias") if bias else None
 
     def forward(self, x: Tensor | np.ndarray) -> Tensor:
-        """``x @ weight.T + bias`` for `x` of shape (..., in_features)."""
+        """``x @ weight.T + bias`` for `x` of shape (..., in_features), as one fused
+        `autograd.tensor_ops.linear` node."""
         shape = np.shape(x.data if isinstance(x, Tensor) else x)
         if not shape or shape[-1] != self.in_features:
             raise ValueError(
@@ -102,8 +104,7 @@ class Linear(Module):
                 f"{shape_text(shape)}; its last dimension must be in_features = "
                 f"{self.in_features}"
             )
-        out = x @ self.weight.T
-        return out if self.bias is None else out + self.bias
+        return linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         """Sizes and bias, as PyTorch prints them."""

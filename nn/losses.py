@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from autograd.tensor import Tensor, constant, leaf_array, shape_text
-from autograd.tensor_ops import cross_entropy, stack
+from autograd.tensor_ops import cross_entropy, squared_error, stack
 from autograd.value import Operand, Value, sum_values
 
 BCE_EPSILON = 1e-12
@@ -272,7 +272,7 @@ def _tensor_squares(
     per_output: bool = False,
 ) -> Tensor:
     scale = factor * _batch_scale(outputs, reduction, name, per_output=per_output)
-    return ((outputs - _tensor_targets(outputs, targets, name)) ** 2).sum() * scale
+    return squared_error(outputs, _tensor_targets(outputs, targets, name), scale)
 
 
 # ----------------------------------------------------------------------------- Value helpers
