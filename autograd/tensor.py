@@ -497,7 +497,7 @@ def leaf_array(data: object, dtype: Any, what: str, copy: bool = True) -> np.nda
     if arr.dtype.kind not in "fiub":
         raise TypeError(
             f"{what}: data must be real numbers, got an array of dtype {arr.dtype} "
-            f"(e.g. {arr.flat[0]!r:.40})"
+            f"(e.g. {arr.flat[0]!r:.40}){_nodes_hint(arr)}"
             if arr.size
             else f"{what}: data must be real numbers, got an empty array of dtype {arr.dtype}"
         )
@@ -543,6 +543,24 @@ def _int_text(n: int) -> str:
     exponent = math.log10(abs(n))  # exact enough for a message, and fine for huge ints
     power = math.floor(exponent)
     return f"{'-' if n < 0 else ''}{10 ** (exponent - power):.3f}e+{power}"
+
+
+def _nodes_hint(arr: np.ndarray) -> str:
+    """What to do instead when an object array holds graph nodes (Tensors or Values)."""
+    if arr.dtype.kind != "O":
+        return ""
+    kinds = {type(x) for x in arr.flat}
+    if Tensor in kinds:
+        return (
+            "; to join Tensors into one keeping the graph use stack([...]) or concatenate"
+            "([...]) from autograd, or Tensor(t.data) for a constant"
+        )
+    if Value in kinds:
+        return (
+            "; Values belong to the scalar engine: use Tensor([v.data for v in values]) "
+            "for a constant, or build the expression from Values only"
+        )
+    return ""
 
 
 def float_dtype(dtype: Any, what: str) -> np.dtype:

@@ -402,6 +402,13 @@ def _is_array(x: object) -> bool:
     return isinstance(x, (list, tuple)) or hasattr(x, "__array__")
 
 
+def _is_one_real(x: object) -> bool:
+    """True for a 0-d numpy array or scalar of bools, ints or floats (``np.bool_(True)``,
+    ``np.array(2.0)``), which hold one real number as a Python number does."""
+    dtype = getattr(x, "dtype", None)
+    return getattr(x, "ndim", None) == 0 and getattr(dtype, "kind", "") in "biuf"
+
+
 def _operand_or_raise(x: object, op: str) -> Value:
     node = _operand(x, op)
     if node is None:
@@ -441,7 +448,7 @@ def _finite_number(x: object, op: str, what: str) -> float:
     """`x` as a float, or a clear error naming the operation if it is not a finite real."""
     if isinstance(x, Value):
         raise TypeError(f"{op}: {what} must be a plain number, got a Value ({_describe(x)})")
-    if not isinstance(x, Real):
+    if not isinstance(x, Real) and not _is_one_real(x):
         hint = "; a Value holds one number, use a Tensor for arrays" if _is_array(x) else ""
         raise TypeError(
             f"{op}: {what} must be a real number, got {type(x).__name__} {x!r:.60}{hint}"

@@ -133,6 +133,11 @@ def _value_bool(_: Path) -> None:
     expect(Value(True).data == 1.0, "a bool is a Python int: True is 1.0")
 
 
+def _value_numpy_scalars(_: Path) -> None:
+    expect(Value(np.array(2.5)).data == 2.5, "a 0-d array holds one number")
+    expect(Value(np.bool_(True)).data == 1.0, "np.bool_ is accepted as bool is")
+
+
 def _value_log_tiny(_: Path) -> None:
     x = Value(1e-300)
     y = x.log()
@@ -325,8 +330,10 @@ ROWS: list[Row] = [
            lambda _: Value(object())),
     python("value-list", "Value([1.0])", TypeError, ("got list", "use a Tensor for arrays"),
            lambda _: Value([1.0])),
-    python("value-array", "Value(np.array(1.0))", TypeError,
-           ("got ndarray", "use a Tensor for arrays"), lambda _: Value(np.array(1.0))),
+    python("value-array", "Value(np.array([1.0]))", TypeError,
+           ("got ndarray", "use a Tensor for arrays"), lambda _: Value(np.array([1.0]))),
+    accepted("value-0d-array", "Value(np.array(2.5)), Value(np.bool_(True))",
+             "2.5 and 1.0 (one number, as a Python number)", _value_numpy_scalars),
     python("value-nan", "Value(nan)", ValueError, ("Value: data is nan", "only finite numbers"),
            lambda _: Value(float("nan"))),
     python("value-inf-labelled", "Value(inf, label='w')", ValueError,
@@ -400,8 +407,11 @@ ROWS: list[Row] = [
            lambda _: Tensor(np.array([1.0, None], dtype=object))),
     python("tensor-ragged", "Tensor([[1.0], [1.0, 2.0]])", TypeError,
            ("not a rectangular array of numbers",), lambda _: Tensor([[1.0], [1.0, 2.0]])),
-    python("tensor-of-values", "Tensor([Value(1.0)])", TypeError, ("dtype object",),
-           lambda _: Tensor([Value(1.0)])),
+    python("tensor-of-values", "Tensor([Value(1.0)])", TypeError,
+           ("dtype object", "Tensor([v.data for v in values])"), lambda _: Tensor([Value(1.0)])),
+    python("tensor-of-tensors", "Tensor([Tensor(1.0), Tensor(2.0)])", TypeError,
+           ("dtype object", "use stack([...])", "Tensor(t.data) for a constant"),
+           lambda _: Tensor([Tensor(1.0), Tensor(2.0)])),
     python("tensor-datetime", "Tensor(np.array(['2020-01-01'], 'datetime64[D]'))", TypeError,
            ("must be real numbers", "datetime64"),
            lambda _: Tensor(np.array(["2020-01-01"], dtype="datetime64[D]"))),
