@@ -11,10 +11,20 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import hostile_engine
+import hostile_networks
+import hostile_tools
+import hostile_training
 import pytest
-from hostile_inputs import CASE_FILE, CLI, ROWS, Row
+from hostile_inputs import CASE_FILE, CLI, Row
+from hostile_inputs import ROWS as CORE_ROWS
 
 from nn.cli import main
+
+ROWS = (
+    CORE_ROWS + hostile_engine.ROWS + hostile_tools.ROWS + hostile_networks.ROWS
+    + hostile_training.ROWS
+)  # fmt: skip
 
 
 def params(rows: list[Row]) -> list:
