@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from autograd.draw import NetworkLayout
 from autograd.value import Value, sum_values
 
+from .checks import UnknownNameError
 from .documents import (
     SEED000_CASES,
     SEED001_INPUTS,
@@ -81,7 +82,7 @@ class Case:
 def get_case(name: str) -> Case:
     """The built-in case called `name`; a KeyError lists the names when there is none."""
     if name not in CASES:
-        raise KeyError(f"no built-in case {name!r}; the cases are: {', '.join(CASES)}")
+        raise UnknownNameError(f"no built-in case {name!r}; the cases are: {', '.join(CASES)}")
     return CASES[name]
 
 

@@ -10,6 +10,14 @@ from collections.abc import Collection, Sequence
 from numbers import Integral
 
 
+class UnknownNameError(KeyError):
+    """A name (a case, a parameter label, a record) that is not there; a `KeyError` whose
+    message prints as written (a plain KeyError prints its message in quotes)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 def check_count(n: object, where: str, what: str) -> None:
     """Raise unless `n` is a whole number >= 1 (an int or numpy integer, not a bool)."""
     if isinstance(n, bool) or not isinstance(n, Integral) or n < 1:

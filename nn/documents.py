@@ -36,6 +36,7 @@ from autograd.tensor import Tensor
 from autograd.tensor_ops import concatenate
 from autograd.value import Value
 
+from .checks import UnknownNameError
 from .losses import half_squared_error, l2_penalty, softmax_cross_entropy
 from .optim import SGD
 from .scalar import MLP, Site, indexed_names
@@ -293,7 +294,11 @@ class _Experiment:
                 return self.nodes(self.forward(k + 1, xs))[of].data
 
             return _central(evaluate, values[wrt])
-        raise KeyError(f"finite_difference: {wrt!r} is neither a parameter nor a neuron output")
+        known = ", ".join([*self._params, *self._layer_of])
+        raise UnknownNameError(
+            f"finite_difference: {wrt!r} is neither a parameter nor a neuron output; the "
+            f"names are: {known}"
+        )
 
     def _leaves(self, numbers: Mapping[str, float]) -> list[Value]:
         return [Value(v, label) for label, v in numbers.items()]
@@ -425,7 +430,7 @@ def seed000_case(
     given = dict(numbers or {})
     unknown = sorted(set(given) - set(drawn))
     if unknown:
-        raise KeyError(
+        raise UnknownNameError(
             f"seed000_case: no number labelled {', '.join(unknown)} in Case {case}; "
             f"the labels are: {', '.join(drawn)}"
         )

@@ -32,6 +32,7 @@ from autograd.chain import explain
 from autograd.draw import SAVE_FORMATS, DotNotFoundError, draw, save, write_atomically
 
 from .catalog import CASES, BuiltCase, Case, get_case
+from .checks import UnknownNameError
 
 IMAGE_FORMATS = ("svg", "png")
 """Formats a web page can show; the page shows the first one of these that was rendered."""
@@ -91,7 +92,7 @@ def write_gallery(
     links = dict(links or {})
     unknown = sorted(set(links) - {c.name for c in chosen})
     if unknown:
-        raise KeyError(f"write_gallery: links for cases not drawn: {', '.join(unknown)}")
+        raise UnknownNameError(f"write_gallery: links for cases not drawn: {', '.join(unknown)}")
     out.mkdir(parents=True, exist_ok=True)
     sections = []
     renderer = _Renderer(formats)

@@ -40,7 +40,7 @@ from numbers import Real
 from autograd.draw import Connection, NetworkLayout, Unit
 from autograd.value import Operand, Value, dot_values
 
-from .checks import check_activation, check_count, check_sizes
+from .checks import UnknownNameError, check_activation, check_count, check_sizes
 from .module import Module
 
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
@@ -387,14 +387,14 @@ class MLP(Module):
             if param.label == label:
                 return param
         known = ", ".join(p.label or "?" for p in self.parameters())
-        raise KeyError(f"MLP: no parameter labelled {label!r}; the labels are: {known}")
+        raise UnknownNameError(f"MLP: no parameter labelled {label!r}; the labels are: {known}")
 
     def set_parameters(self, values: Mapping[str, float]) -> None:
         """Set parameters by label, ``{"w1": 0.1, "b2": -0.4}``; the others keep their values."""
         by_label = {p.label: p for p in self.parameters() if p.label is not None}
         unknown = [label for label in values if label not in by_label]
         if unknown:
-            raise KeyError(
+            raise UnknownNameError(
                 f"MLP.set_parameters: no parameter labelled {', '.join(map(repr, unknown))}; "
                 f"the labels are: {', '.join(by_label)}"
             )

@@ -22,7 +22,7 @@ from tqdm import tqdm
 from autograd.grad_mode import no_grad
 from autograd.tensor import Tensor, constant, leaf_array, shape_text
 
-from .checks import check_count
+from .checks import UnknownNameError, check_count
 from .module import Module
 from .optim import Optimizer
 
@@ -80,7 +80,7 @@ class History:
     def __getitem__(self, name: str) -> list[float]:
         if name not in self.records:
             known = ", ".join(self.records) or "nothing yet"
-            raise KeyError(f"History: no record {name!r}; recorded: {known}")
+            raise UnknownNameError(f"History: no record {name!r}; recorded: {known}")
         return self.records[name]
 
     def __contains__(self, name: object) -> bool:
