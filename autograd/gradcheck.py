@@ -21,7 +21,9 @@ different branch there than at x, the entry is reported as a kink, not failed.
 
 from __future__ import annotations
 
+import inspect
 import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -40,7 +42,15 @@ DEFAULT_EPS = _MACHINE_EPS ** (1 / 3)
 
 
 class GradcheckError(AssertionError):
-    """Raised by ``gradcheck(..., raise_on_failure=True)``; the message holds the table."""
+    """Raised by ``gradcheck(..., raise_on_failure=True)``.
+
+    The message is one line (how many entries disagree, and the worst one); ``result``
+    is the `GradcheckResult`, whose ``str()`` is the full table.
+    """
+
+    def __init__(self, message: str, result: GradcheckResult | None = None) -> None:
+        super().__init__(message)
+        self.result = result
 
 
 @dataclass(frozen=True)
@@ -68,7 +78,9 @@ class GradcheckResult:
 
     ``failures`` holds the failing entries, ``kinks`` the entries skipped at a
     kink, ``notes`` anything else worth knowing (a float32 input checked in
-    float64, a backward pass that raised). ``table()`` lists the failures.
+    float64, a backward pass that raised), ``backward_error`` the error the backward
+    pass raised (empty if none). ``table()`` lists the failures, ``summary()`` says
+    what happened in one line, ``str()`` gives both with the kinks and notes.
     """
 
     passed: bool
@@ -78,9 +90,29 @@ class GradcheckResult:
     notes: tuple[str, ...]
     atol: float
     rtol: float
+    backward_error: str = ""
 
     def __bool__(self) -> bool:
         return self.passed
+
+    def summary(self) -> str:
+        """One line: passed, or how many entries disagree and the worst one."""
+        if self.passed:
+            kinks = f" ({len(self.kinks)} at a kink)" if self.kinks else ""
+            return f"gradcheck passed: {_entries(self.checked)} checked{kinks}"
+        if not self.failures:
+            error = " ".join(self.backward_error.split())
+            return f"gradcheck failed: the backward pass raised {error}; nothing compared"
+        head = f"gradcheck failed: {_entries(len(self.failures))} of {self.checked} disagree"
+        compared = [e for e in self.failures if e.status == "fail"]
+        if not compared:  # only entries where f raised at x ± h
+            first = self.failures[0]
+            return f"{head} ({_place(first)}: f raised at x ± h: {' '.join(first.note.split())})"
+        worst = max(compared, key=lambda e: e.abs_error)
+        return (
+            f"{head} (worst: {_place(worst)}: autodiff {worst.autodiff:.3g}, numeric "
+            f"{worst.numeric:.3g})"
+        )
 
     def table(self) -> str:
         """The failing entries, one row each: input, index, autodiff, numeric, errors."""
@@ -111,20 +143,25 @@ def gradcheck(
     atol: float = 1e-6,
     rtol: float = 1e-4,
     raise_on_failure: bool = False,
+    where: str = "gradcheck",
 ) -> GradcheckResult:
     """Compare the gradient of ``f(*inputs)`` from backprop with central differences.
 
     `inputs` are `Value` or `Tensor` nodes; `f` must build its result from the
     nodes it is given (it is called again with perturbed copies, which get
     gradients; the inputs themselves are left untouched) and return a scalar
-    node. `eps` is the relative step (default cbrt(machine epsilon), about
-    6e-6). float32 tensors are checked in float64, with a note: a float32
-    difference quotient is too coarse to judge a gradient. Returns a
-    `GradcheckResult`; with `raise_on_failure`, a failure raises
-    `GradcheckError` with the table instead.
+    node. `eps` is the relative step in (0, 1) (default cbrt(machine epsilon),
+    about 6e-6); `atol` and `rtol` are finite and >= 0. float32 tensors are
+    checked in float64, with a note: a float32 difference quotient is too coarse
+    to judge a gradient. Returns a `GradcheckResult`; with `raise_on_failure`, a
+    failure raises `GradcheckError` instead (one line; the table is in its
+    ``result``). `where` names the caller in error messages (a function built on
+    this one passes its own name).
     """
-    step = _step(f, inputs, eps, "gradcheck")
-    checker = _Checker(f, inputs, "gradcheck")
+    step = _step(f, inputs, eps, where)
+    atol = _tolerance(atol, "atol", where)
+    rtol = _tolerance(rtol, "rtol", where)
+    checker = _Checker(f, inputs, where)
     failures, kinks = checker.compare(step, atol, rtol)
     result = GradcheckResult(
         passed=not failures and not checker.backward_error,
@@ -134,23 +171,30 @@ def gradcheck(
         notes=tuple(checker.notes),
         atol=atol,
         rtol=rtol,
+        backward_error=checker.backward_error,
     )
     if raise_on_failure and not result.passed:
-        raise GradcheckError(str(result))
+        raise GradcheckError(
+            f"{result.summary()}; the table is in error.result (print(error.result))", result
+        )
     return result
 
 
 def numeric_gradient(
-    f: Callable[..., Node], *inputs: Node, eps: float | None = None
+    f: Callable[..., Node],
+    *inputs: Node,
+    eps: float | None = None,
+    where: str = "numeric_gradient",
 ) -> list[np.ndarray]:
     """The gradient of ``f(*inputs)`` by central differences alone, entry by entry.
 
     The same differences `gradcheck` takes (step ``eps * max(1, |x|)``, float64 working
     copies, the inputs left untouched): one float64 array per input, shaped like it
-    (0-d for a `Value`). An entry where `f` raises at x ± h is NaN.
+    (0-d for a `Value`). An entry where `f` raises at x ± h is NaN; an error at x itself
+    is raised. `where` names the caller in error messages (``where="compare"``).
     """
-    step = _step(f, inputs, eps, "numeric_gradient")
-    checker = _Checker(f, inputs, "numeric_gradient")
+    step = _step(f, inputs, eps, where)
+    checker = _Checker(f, inputs, where)
     with no_grad():
         checker.call(checker.leaves())  # a clear error now if f does not return a scalar node
     gradients = []
@@ -165,16 +209,57 @@ def numeric_gradient(
     return gradients
 
 
-def _step(f: object, inputs: tuple[Node, ...], eps: float | None, where: str) -> float:
-    """The relative step, after checking `f` and that there are inputs."""
+def _step(f: object, inputs: tuple[Node, ...], eps: object, where: str) -> float:
+    """The relative step, after checking `where`, `f`, that there are inputs and that `f`
+    takes that many arguments."""
+    if not isinstance(where, str):
+        raise TypeError(f"where must be a string (the caller's name), got {type(where).__name__}")
     if not inputs:
         raise TypeError(f"{where}: give at least one input (a Value or a Tensor)")
     if not callable(f):
         raise TypeError(f"{where}: f must be callable, got {type(f).__name__}")
-    step = DEFAULT_EPS if eps is None else float(eps)
+    _check_arity(f, len(inputs), where)
+    if eps is None:
+        return DEFAULT_EPS
+    step = _real(eps, "eps", "a number in (0, 1)", where)
     if not 0 < step < 1:
-        raise ValueError(f"{where}: eps must be in (0, 1), got {eps!r}")
+        raise ValueError(f"{where}: eps must be a number in (0, 1), got {eps!r}")
     return step
+
+
+def _tolerance(x: object, name: str, where: str) -> float:
+    """`x` (atol or rtol) as a float, or a clear error unless it is finite and >= 0."""
+    value = _real(x, name, "a finite number >= 0", where)
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{where}: {name} must be a finite number >= 0, got {x!r}")
+    return value
+
+
+def _real(x: object, name: str, wanted: str, where: str) -> float:
+    """`x` as a float (inf for a number too large for one), or TypeError if not a number."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{where}: {name} must be {wanted}, got {type(x).__name__} {x!r:.40}")
+    try:
+        return float(x)
+    except OverflowError:
+        return math.inf if x > 0 else -math.inf
+
+
+def _check_arity(f: Callable[..., object], n: int, where: str) -> None:
+    """Raise TypeError if `f`'s signature cannot take `n` positional arguments (a
+    function without an inspectable signature is let through: its own error will say)."""
+    try:
+        signature = inspect.signature(f)
+    except (TypeError, ValueError):
+        return
+    try:
+        signature.bind(*range(n))
+    except TypeError as exc:
+        name = getattr(f, "__name__", "f")
+        raise TypeError(
+            f"{where}: {n} input{'' if n == 1 else 's'} given, but f is {name}{signature} "
+            f"({exc}); f must take one argument per input"
+        ) from None
 
 
 class _Difference(NamedTuple):
@@ -347,6 +432,12 @@ def _branches(root: Node) -> list[bytes]:
         elif isinstance(node, Value) and node._op == "relu":
             found.append(bytes([node._parents[0].data > 0]))
     return found
+
+
+def _place(e: Entry) -> str:
+    """Where an entry is, for a one-line summary: ``input 'A' (0, 1)``, ``input 0``."""
+    name = e.input if e.input.startswith("input ") else f"input {e.input!r}"
+    return name if e.index is None else f"{name} {e.index}"
 
 
 def _entries(n: int) -> str:

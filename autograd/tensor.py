@@ -26,7 +26,9 @@ Conventions, chosen once:
   an int beyond 1.8e308, raises OverflowError). Operations check their own
   domains (log of non-positive entries or, when recorded, of entries so small
   that 1/x overflows; division by zero; exp overflow); overflow to inf inside
-  ``*``, ``@`` or ``**`` is not checked on every operation. Slicing a Tensor
+  ``*``, ``/``, ``@`` or ``**`` (``1 / 1e-320``) is not checked on every
+  operation: run the code inside `autograd.detect_anomaly` to find the operation
+  that made an inf. Slicing a Tensor
   (``X[i:i + 10]``) checks nothing, so a data set wrapped once costs no checks
   per batch.
 - ``grad`` is None until a backward pass reaches the node, then an array of the
@@ -257,8 +259,27 @@ class Tensor:
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
+            raise TypeError(
+                "len: the tensor is 0-d (one number, shape ()); use .item() for the number, "
+                "or .reshape(1) for a vector"
+            )
         return len(self.data)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        """numpy functions given a Tensor: shape queries (np.shape, np.ndim, np.size) answer
+        for ``data``; any other function raises, since its result would leave the graph."""
+        if func in _SHAPE_QUERIES:
+            return func(*(a.data if isinstance(a, Tensor) else a for a in args), **kwargs)
+        name = getattr(func, "__name__", "function")
+        instead, plain = "the Tensor's own operations", f"np.{name}(t.data)"
+        if name in ("concatenate", "stack"):
+            instead, plain = f"autograd's {name}([...])", f"np.{name}([t.data, ...])"
+        elif callable(getattr(Tensor, name, None)):
+            instead = f"t.{name}(...)"
+        raise TypeError(
+            f"np.{name}: a Tensor is not a numpy array; use {instead} to keep the gradient, "
+            f"or {plain} for plain numbers"
+        )
 
     def __setitem__(self, index: Any, value: Any) -> None:
         raise TypeError(
@@ -372,9 +393,14 @@ class Tensor:
         """The same entries in a new shape: ``t.reshape(2, 3)`` or ``t.reshape((2, 3))``."""
         return _ops.reshape(self, shape[0] if len(shape) == 1 else shape)
 
-    def transpose(self, *axes: int | Sequence[int]) -> Tensor:
-        """Permute the axes (reverse them when none are given), as ``ndarray.transpose``."""
-        return _ops.transpose(self, (axes[0] if len(axes) == 1 else axes) or None)
+    def transpose(self, *axes: int | Sequence[int] | None) -> Tensor:
+        """Permute the axes (reverse them when none are given), as ``ndarray.transpose``:
+        ``t.transpose(1, 0)``, ``t.transpose((1, 0))``."""
+        if not axes:
+            return _ops.transpose(self, None)
+        if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
+            return _ops.transpose(self, axes[0])  # one tuple of axes, or None
+        return _ops.transpose(self, axes)
 
     @property
     def T(self) -> Tensor:
@@ -523,6 +549,7 @@ def leaf_array(data: object, dtype: Any, what: str, copy: bool = True) -> np.nda
 
 
 _LARGEST = {dt: float(np.finfo(dt).max) for dt in FLOAT_DTYPES}
+_SHAPE_QUERIES = (np.shape, np.ndim, np.size)
 
 
 def _number_error(x: float | int, dtype: np.dtype, op: str) -> Exception:
@@ -530,13 +557,13 @@ def _number_error(x: float | int, dtype: np.dtype, op: str) -> Exception:
     if isinstance(x, float) and not math.isfinite(x):
         return ValueError(f"{op}: an operand is {x}; only finite numbers are allowed")
     return OverflowError(
-        f"{op}: an operand ({float(x) if isinstance(x, float) else _int_text(x)}) is too "
+        f"{op}: an operand ({float(x) if isinstance(x, float) else int_text(x)}) is too "
         f"large for {dtype} (the largest is {_LARGEST[dtype]:.4g}); scale it down"
         + ("" if dtype == FLOAT_DTYPES[0] else " or use float64 tensors")
     )
 
 
-def _int_text(n: int) -> str:
+def int_text(n: int) -> str:
     """An int of any size, short: ``12345``, or ``1.000e+400`` for more than 20 digits."""
     if abs(n) < 10**20:
         return str(n)
@@ -567,8 +594,10 @@ def float_dtype(dtype: Any, what: str) -> np.dtype:
     """`dtype` as np.float64 or np.float32, or an error saying those are the choices."""
     try:
         dt = np.dtype(dtype)
-    except TypeError:
-        dt = None
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"{what}: dtype {dtype!r:.40} is not a numpy dtype; use np.float64 or np.float32"
+        ) from None
     if dt not in FLOAT_DTYPES:
         raise TypeError(f"{what}: dtype {dtype!r} is not supported; use np.float64 or np.float32")
     return dt

@@ -28,7 +28,7 @@ import numpy as np
 
 from . import anomaly
 from .grad_mode import is_grad_enabled
-from .tensor import FLOAT_DTYPES, Tensor, operand, record, shape_text
+from .tensor import FLOAT_DTYPES, Tensor, int_text, operand, record, shape_text
 
 Backward = Callable[[Tensor, np.ndarray], tuple["np.ndarray | None", ...]]
 
@@ -201,6 +201,13 @@ def _axes(axis: int | Sequence[int] | None, ndim: int, op: str) -> tuple[int, ..
     return normal
 
 
+def _keepdims(keepdims: object, op: str) -> bool:
+    """`keepdims` that is not True or False: a numpy bool as a bool, anything else an error."""
+    if not isinstance(keepdims, np.bool_):
+        raise TypeError(f"{op}: keepdims must be True or False, got {keepdims!r:.40}")
+    return bool(keepdims)
+
+
 def operator_index(i: object) -> int:
     """`i` as an int if it is an integer (not a bool or float), else TypeError."""
     if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
@@ -221,7 +228,8 @@ def _reduced(shape: tuple[int, ...], axes: tuple[int, ...]) -> tuple[int, ...]:
 def _nonempty(a: Tensor, axes: tuple[int, ...], op: str) -> None:
     if any(a.shape[i] == 0 for i in axes):
         raise ValueError(
-            f"{op}: cannot reduce over an empty axis (shape {shape_text(a.shape)}, axes {axes})"
+            f"{op}: cannot reduce over an empty axis (shape {shape_text(a.shape)}, axes "
+            f"{axes}); the data is empty (an empty batch or slice?)"
         )
 
 
@@ -279,9 +287,14 @@ def div(a: object, b: object) -> Tensor:
     a, b = _operands(a, b, "div")
     zero = b.data == 0
     if zero.any():
+        try:
+            np.broadcast_shapes(a.shape, b.shape)
+        except ValueError:
+            raise _broadcast_error(a, b, "div") from None
         raise ZeroDivisionError(
             f"div: the denominator (shape {shape_text(b.shape)}) is 0 in "
-            f"{_where_entries(zero, b.data)}{_labels(a, b)}"
+            f"{_where_entries(zero, b.data)}{_labels(a, b)}; add a small epsilon to the "
+            "denominator or mask those entries"
         )
     return record(_broadcast(np.divide, a, b, "div"), DIV, (a, b))
 
@@ -337,12 +350,14 @@ def _check_power_domain(x: np.ndarray, n: np.ndarray, needs_grad: bool) -> None:
     if complex_result.any():
         raise ValueError(
             f"pow: the base is negative and the exponent is not a whole number in "
-            f"{_where_entries(complex_result, x)}; the result would be complex"
+            f"{_where_entries(complex_result, x)}; the result would be complex. Use a "
+            "whole-number exponent or a positive base"
         )
     infinite = (x == 0) & (n < 0)
     if infinite.any():
         raise ZeroDivisionError(
-            f"pow: 0 raised to a negative exponent in {_where_entries(infinite, x)}"
+            f"pow: 0 raised to a negative exponent in {_where_entries(infinite, x)}; shift "
+            "the base away from 0 (e.g. x + 1e-12)"
         )
     steep = (x == 0) & (n > 0) & (n < 1)
     if needs_grad and steep.any():
@@ -369,7 +384,13 @@ POW = Op("pow", "**", _pow_backward, ("∂(a^b)/∂a = b·a^(b-1)", "∂(a^b)/�
 
 
 def _power_number(a: Tensor, exponent: numbers.Real) -> Tensor:
-    n = float(exponent)
+    try:
+        n = float(exponent)
+    except OverflowError:
+        raise OverflowError(
+            f"pow: the exponent ({int_text(int(exponent))}) is too large for a float (the "
+            "limit is about 1.8e308)"
+        ) from None
     if not math.isfinite(n):
         raise ValueError(f"pow: the exponent is {n}; only finite numbers are allowed")
     x = a.data
@@ -660,6 +681,8 @@ def reduce_sum(
     """Sum of a over `axis` (int, tuple, or None for all)."""
     x = a.data
     axes = _axes(axis, x.ndim, "sum")
+    if keepdims is not False and keepdims is not True:
+        keepdims = _keepdims(keepdims, "sum")
     return record(np.add.reduce(x, axes, keepdims=keepdims), SUM, (a,), _kept(x.shape, axes))
 
 
@@ -682,6 +705,8 @@ def reduce_mean(
 ) -> Tensor:
     """Mean of a over `axis` (int, tuple, or None for all)."""
     axes = _axes(axis, a.ndim, "mean")
+    if keepdims is not False and keepdims is not True:
+        keepdims = _keepdims(keepdims, "mean")
     _nonempty(a, axes, "mean")
     count = math.prod(a.shape[i] for i in axes)
     out = a.data.mean(axis=axes, keepdims=keepdims)
@@ -701,6 +726,8 @@ def reduce_max(
 ) -> Tensor:
     """Maximum of a over `axis`; tied maxima share the gradient equally (as torch.amax)."""
     axes = _axes(axis, a.ndim, "max")
+    if keepdims is not False and keepdims is not True:
+        keepdims = _keepdims(keepdims, "max")
     _nonempty(a, axes, "max")
     kept = a.data.max(axis=axes, keepdims=True)
     out = kept if keepdims else kept.reshape(_reduced(a.shape, axes))
@@ -732,6 +759,8 @@ MAX = Op(
 def logsumexp(a: Tensor, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
     """log(sum(exp(a))) over `axis`, as m + log(sum(exp(a - m))) with m the maximum."""
     axes = _axes(axis, a.ndim, "logsumexp")
+    if keepdims is not False and keepdims is not True:
+        keepdims = _keepdims(keepdims, "logsumexp")
     _nonempty(a, axes, "logsumexp")
     x = a.data
     m = x.max(axis=axes, keepdims=True)
@@ -868,16 +897,26 @@ def _labels_array(labels: object, shape: tuple[int, ...]) -> np.ndarray:
     if y.dtype.kind not in "iu":
         raise TypeError(f"cross_entropy: labels must be integer class indices, got dtype {y.dtype}")
     if y.shape != (n,):
+        one_hot = "; these look like one-hot rows: pass class indices, y.argmax(axis=1)"
         raise ValueError(
             f"cross_entropy: labels have shape {shape_text(y.shape)} but the logits "
             f"{shape_text(shape)} need one label per row, shape ({n},)"
+            + (one_hot if y.shape == shape else "")
         )
     bad = (y < 0) | (y >= c)
     if bad.any():
         first = int(np.argmax(bad))
+        count = int(bad.sum())
+        label = int(y[first])
+        fix = (
+            "class indices count from 0"
+            if label < 0
+            else f"fix the labels, or give the last layer {int(y.max()) + 1} outputs"
+        )
         raise ValueError(
-            f"cross_entropy: labels must be in [0, {c}) for {c} classes; label {int(y[first])} "
-            f"at position {first} is not ({int(bad.sum())} bad labels)"
+            f"cross_entropy: labels must be in [0, {c}) for the {c} columns of the logits, but "
+            f"label {label} at position {first} is outside ({count} bad "
+            f"label{'s' if count > 1 else ''}); {fix}"
         )
     return y
 
@@ -929,9 +968,11 @@ def transpose(a: Tensor, axes: Sequence[int] | None = None) -> Tensor:
             raise TypeError(f"transpose: axes must be ints, got {axes!r}") from None
         perm = tuple(i + a.ndim if i < 0 else i for i in perm)
         if sorted(perm) != list(range(a.ndim)):
+            every = ", ".join(map(str, reversed(range(a.ndim))))
             raise ValueError(
                 f"transpose: axes {tuple(axes)} are not a permutation of the {a.ndim} axes of "
-                f"a tensor of shape {shape_text(a.shape)}"
+                f"a tensor of shape {shape_text(a.shape)}; give every axis once, e.g. "
+                f"t.transpose({every}), or none to reverse them"
             )
     return record(a.data.transpose(perm), TRANSPOSE, (a,), perm)
 

@@ -7,6 +7,11 @@ and explanations show the very numbers the engine multiplied.
 
 Kinks: ``relu`` has derivative 0 at 0 (as in PyTorch), so a unit sitting exactly
 at 0 passes no gradient.
+
+Overflow: ``exp`` and ``**`` raise when the result is too large for a float, but
+``*`` and ``/`` follow float arithmetic (``Value(1) / Value(1e-320)`` is inf)
+and are not checked on every operation: run the code inside
+`autograd.detect_anomaly` to find the operation that made an inf.
 """
 
 from __future__ import annotations
@@ -199,7 +204,8 @@ class Value:
             )
         if a == 0 and n < 0:
             raise ZeroDivisionError(
-                f"pow: {_describe(self)} is 0 and the exponent {n:g} is negative"
+                f"pow: {_describe(self)} is 0 and the exponent {n:g} is negative; shift the "
+                "base away from 0 (for example x + 1e-12)"
             )
         if a == 0 and 0 < n < 1:
             raise ValueError(
@@ -278,7 +284,16 @@ def sum_values(terms: Iterable[Operand]) -> Value:
     A chain of binary ``+`` makes n - 1 nodes; this makes one, which is faster and
     draws like the documents' sums.
     """
-    nodes = tuple(_operand_or_raise(t, "sum_values") for t in terms)
+    try:
+        nodes = tuple(_operand_or_raise(t, "sum_values") for t in terms)
+    except TypeError:
+        try:
+            iter(terms)
+        except TypeError:
+            raise TypeError(
+                f"sum_values: terms must be a list of Values or numbers, got {_kind(terms)}"
+            ) from None
+        raise  # a term that is not a number: its message says so
     if not nodes:
         raise ValueError("sum_values: needs at least one term")
     return _node(math.fsum(v.data for v in nodes), "sum", nodes, _MANY, (1.0,) * len(nodes), None)
@@ -293,7 +308,16 @@ def dot_values(
     its weight. Plain numbers among the inputs are data: they enter the sum but
     get no node and no edge, which keeps training on raw data fast.
     """
-    if len(weights) != len(inputs):
+    try:
+        mismatch = len(weights) != len(inputs)
+    except TypeError:
+        bad, what = (
+            (weights, "weights must be a list of Values")
+            if not hasattr(weights, "__len__")
+            else (inputs, "inputs must be a list, one per weight")
+        )
+        raise TypeError(f"dot_values: {what}, got {_kind(bad)}") from None
+    if mismatch:
         raise ValueError(
             f"dot_values: {len(weights)} weights but {len(inputs)} inputs; they must pair up"
         )
@@ -419,7 +443,8 @@ def _operand_or_raise(x: object, op: str) -> Value:
 def _divide(a: Value, b: Value) -> Value:
     if b.data == 0:
         raise ZeroDivisionError(
-            f"div: division by zero: the denominator {_describe(b)} is 0 (numerator {_describe(a)})"
+            f"div: division by zero: the denominator {_describe(b)} is 0 (numerator "
+            f"{_describe(a)}); add a small epsilon to the denominator"
         )
     out = a.data / b.data
     return _node(out, "/", a, b, 1.0 / b.data, -out / b.data)
@@ -462,6 +487,14 @@ def _finite_number(x: object, op: str, what: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"{op}: {what} is {value}; only finite numbers are allowed")
     return value
+
+
+def _kind(x: object) -> str:
+    """What was given instead of a list, for a message: ``float 1.0``, ``None``."""
+    if x is None:
+        return "None"
+    text = f"{x!r:.40}"
+    return text if text.startswith(type(x).__name__) else f"{type(x).__name__} {text}"
 
 
 def _describe(node: Value) -> str:

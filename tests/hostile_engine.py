@@ -3,6 +3,189 @@ audit, for engine."""
 
 from __future__ import annotations
 
-from hostile_inputs import Row
+from pathlib import Path
 
-ROWS: list[Row] = []
+import numpy as np
+from hostile_inputs import Row, accepted, expect, python
+
+from autograd.anomaly import AnomalyError, detect_anomaly
+from autograd.gradcheck import GradcheckError, gradcheck, numeric_gradient
+from autograd.tensor import Tensor, record
+from autograd.tensor_ops import Op, cross_entropy
+from autograd.value import Value, dot_values, sum_values
+
+
+def _grid() -> Tensor:
+    """A (2,3) tensor of ones."""
+    return Tensor(np.ones((2, 3)))
+
+
+def _doubled_square(x: Tensor) -> Tensor:
+    """x**2 through a hand-written op whose backward rule is twice the right one."""
+    op = Op("square_doubled", "square_doubled", lambda node, g: (4 * g * node._parents[0].data,),
+            ("wrong",))  # fmt: skip
+    return record(x.data**2, op, (x,))
+
+
+def _gradcheck_fails(_: Path) -> None:
+    x = Tensor([0.5, -1.0], label="A")
+    gradcheck(lambda t: _doubled_square(t).sum(), x, raise_on_failure=True)
+
+
+def _gradcheck_error_keeps_the_table(_: Path) -> None:
+    try:
+        _gradcheck_fails(_)
+    except GradcheckError as error:
+        expect(str(error.result).splitlines()[1].startswith("input"), "str(result) is the table")
+        expect(len(error.result.failures) == 2, "both entries fail")
+        return
+    expect(False, "GradcheckError raised")
+
+
+def _division_overflow_is_unchecked(_: Path) -> None:
+    with np.errstate(over="ignore"):
+        expect(np.isinf((Tensor([1.0]) / 1e-320).data).all(), "inf: `/` is not checked")
+    expect((Value(1.0) / Value(1e-320)).data == float("inf"), "inf, as in float code")
+
+
+def _tensor_division_overflow(_: Path) -> None:
+    with detect_anomaly(), np.errstate(over="ignore"):
+        Tensor([1.0, 2.0], label="x") / Tensor([1e-320, 1.0], requires_grad=True)
+
+
+def _value_division_overflow(_: Path) -> None:
+    with detect_anomaly():
+        Value(1.0, label="one") / Value(1e-320, label="tiny")
+
+
+def _numpy_bool_keepdims(_: Path) -> None:
+    expect(_grid().sum(axis=1, keepdims=np.True_).shape == (2, 1), "np.True_ is True")
+
+
+def _shape_queries(_: Path) -> None:
+    t = _grid()
+    expect((np.shape(t), np.ndim(t), np.size(t)) == ((2, 3), 2, 6), "shape queries answer")
+
+
+ROWS: list[Row] = [
+    # ------------------------------------------------------------------ Tensor: data and shapes
+    python("engine-tensor-dtype-unreadable", "Tensor([1.0], dtype='banana') (was float64)",
+           TypeError, ("Tensor: dtype 'banana' is not a numpy dtype",
+                       "use np.float64 or np.float32"),
+           lambda _: Tensor([1.0], dtype="banana")),
+    python("engine-transpose-one-axis", "Tensor (2,3).transpose(0) (was: reverse all axes)",
+           ValueError, ("transpose: axes (0,) are not a permutation of the 2 axes",
+                        "of shape (2,3)", "give every axis once, e.g. t.transpose(1, 0)"),
+           lambda _: _grid().transpose(0)),
+    python("engine-transpose-int", "Tensor (2,3).transpose(1) (was 'axes must be ints, got 1')",
+           ValueError, ("transpose: axes (1,) are not a permutation", "or none to reverse them"),
+           lambda _: _grid().transpose(1)),
+    python("engine-len-0d", "len(Tensor(2.0))", TypeError,
+           ("len: the tensor is 0-d (one number, shape ())", "use .item()", ".reshape(1)"),
+           lambda _: len(Tensor(2.0))),
+    python("engine-sum-keepdims-str", "Tensor (2,3).sum(keepdims='yes')", TypeError,
+           ("sum: keepdims must be True or False, got 'yes'",),
+           lambda _: _grid().sum(keepdims="yes")),
+    python("engine-logsumexp-keepdims-none", "Tensor (2,3).logsumexp(axis=1, keepdims=None)",
+           TypeError, ("logsumexp: keepdims must be True or False, got None",),
+           lambda _: _grid().logsumexp(axis=1, keepdims=None)),
+    accepted("engine-sum-keepdims-numpy-bool", "Tensor (2,3).sum(axis=1, keepdims=np.True_)",
+             "shape (2,1): a numpy bool is a bool", _numpy_bool_keepdims),
+    python("engine-mean-empty", "Tensor([]).mean()", ValueError,
+           ("mean: cannot reduce over an empty axis",
+            "the data is empty (an empty batch or slice?)"),
+           lambda _: Tensor([]).mean()),
+    # ------------------------------------------------------------------ numpy functions
+    python("engine-np-sum-tensor", "np.sum(Tensor)", TypeError,
+           ("np.sum: a Tensor is not a numpy array", "use t.sum(...) to keep the gradient",
+            "np.sum(t.data) for plain numbers"), lambda _: np.sum(_grid())),
+    python("engine-np-concatenate-tensors", "np.concatenate([Tensor, Tensor])", TypeError,
+           ("np.concatenate: a Tensor is not a numpy array", "autograd's concatenate([...])"),
+           lambda _: np.concatenate([_grid(), _grid()])),
+    accepted("engine-np-shape-tensor", "np.shape(t), np.ndim(t), np.size(t)",
+             "the shape of t.data", _shape_queries),
+    # ------------------------------------------------------------------ Tensor: arithmetic
+    python("engine-pow-huge-int", "Tensor([1.0, 2.0]) ** 10**400", OverflowError,
+           ("pow: the exponent (1.000e+400) is too large for a float", "about 1.8e308"),
+           lambda _: Tensor([1.0, 2.0]) ** 10**400),
+    python("engine-pow-complex", "Tensor([-1.0]) ** 0.5", ValueError,
+           ("the result would be complex", "Use a whole-number exponent or a positive base"),
+           lambda _: Tensor([-1.0]) ** 0.5),
+    python("engine-pow-zero-negative", "Tensor([0.0, 1.0]) ** -1", ZeroDivisionError,
+           ("pow: 0 raised to a negative exponent", "shift the base away from 0 (e.g. x + 1e-12)"),
+           lambda _: Tensor([0.0, 1.0]) ** -1),
+    python("engine-value-pow-zero-negative", "Value(0.0) ** -1", ZeroDivisionError,
+           ("is 0 and the exponent -1 is negative", "shift the base away from 0"),
+           lambda _: Value(0.0) ** -1),
+    python("engine-div-shapes-before-zero", "Tensor (2,3) / zeros (3,2) (was: division by 0)",
+           ValueError, ("div: shapes (2,3) and (3,2) do not broadcast",),
+           lambda _: _grid() / np.zeros((3, 2))),
+    python("engine-div-zero-fix", "Tensor (2,3) / zeros (3,)", ZeroDivisionError,
+           ("div: the denominator (shape (3,)) is 0 in 3 of 3 entries",
+            "add a small epsilon to the denominator or mask those entries"),
+           lambda _: _grid() / np.zeros(3)),
+    python("engine-value-div-zero-fix", "Value(1.0) / 0", ZeroDivisionError,
+           ("div: division by zero", "add a small epsilon to the denominator"),
+           lambda _: Value(1.0) / 0),
+    accepted("engine-div-overflow-unchecked", "Tensor([1.0]) / 1e-320, Value(1) / Value(1e-320)",
+             "inf: `/` is documented as unchecked, like `*`", _division_overflow_is_unchecked),
+    python("engine-anomaly-tensor-div", "Tensor / 1e-320 inside detect_anomaly()", AnomalyError,
+           ("/: its result is", "not finite", "Look for overflow"), _tensor_division_overflow),
+    python("engine-anomaly-value-div", "Value(1) / Value(1e-320) inside detect_anomaly()",
+           AnomalyError, ("/: its result is inf", "'tiny'"), _value_division_overflow),
+    # ------------------------------------------------------------------ cross_entropy labels
+    python("engine-cross-entropy-one-hot", "cross_entropy(logits (4,2), one-hot labels (4,2))",
+           ValueError, ("labels have shape (4,2)", "these look like one-hot rows",
+                        "pass class indices, y.argmax(axis=1)"),
+           lambda _: cross_entropy(Tensor(np.zeros((4, 2))), np.eye(2)[[0, 1, 1, 0]])),
+    python("engine-cross-entropy-label-too-big", "cross_entropy(logits (2,3), [0, 3])",
+           ValueError, ("labels must be in [0, 3)",
+                        "label 3 at position 1 is outside (1 bad label)",
+                        "give the last layer 4 outputs"),
+           lambda _: cross_entropy(_grid(), [0, 3])),
+    python("engine-cross-entropy-label-negative", "cross_entropy(logits (2,3), [-1, -2])",
+           ValueError, ("label -1 at position 0 is outside (2 bad labels)",
+                        "class indices count from 0"),
+           lambda _: cross_entropy(_grid(), [-1, -2])),
+    # ------------------------------------------------------------------ Value: sums
+    python("engine-sum-values-none", "sum_values(None)", TypeError,
+           ("sum_values: terms must be a list of Values or numbers, got None",),
+           lambda _: sum_values(None)),
+    python("engine-sum-values-int", "sum_values(5)", TypeError,
+           ("sum_values: terms must be a list", "got int 5"), lambda _: sum_values(5)),
+    python("engine-dot-values-weights-none", "dot_values(None, [1.0])", TypeError,
+           ("dot_values: weights must be a list of Values, got None",),
+           lambda _: dot_values(None, [1.0])),
+    python("engine-dot-values-inputs-float", "dot_values([Value(1)], 1.0)", TypeError,
+           ("dot_values: inputs must be a list, one per weight, got float 1.0",),
+           lambda _: dot_values([Value(1.0)], 1.0)),
+    # ------------------------------------------------------------------ gradcheck
+    python("engine-gradcheck-negative-tolerance", "gradcheck(f, x, atol=-1, rtol=-1)",
+           ValueError, ("gradcheck: atol must be a finite number >= 0, got -1",),
+           lambda _: gradcheck(lambda t: t.sum(), Tensor([1.0]), atol=-1, rtol=-1)),
+    python("engine-gradcheck-atol-str", "gradcheck(f, x, atol='x')", TypeError,
+           ("gradcheck: atol must be a finite number >= 0, got str 'x'",),
+           lambda _: gradcheck(lambda t: t.sum(), Tensor([1.0]), atol="x")),
+    python("engine-gradcheck-eps-str", "gradcheck(f, x, eps='abc')", TypeError,
+           ("gradcheck: eps must be a number in (0, 1), got str 'abc'",),
+           lambda _: gradcheck(lambda t: t.sum(), Tensor([1.0]), eps="abc")),
+    python("engine-gradcheck-arity", "gradcheck(lambda x, y: x * y, Value(1.0))", TypeError,
+           ("gradcheck: 1 input given, but f is <lambda>(x, y)", "missing a required argument: 'y'",
+            "f must take one argument per input"),
+           lambda _: gradcheck(lambda x, y: x * y, Value(1.0))),
+    python("engine-numeric-gradient-arity", "numeric_gradient(lambda x: x, Value(1), Value(2))",
+           TypeError, ("numeric_gradient: 2 inputs given, but f is <lambda>(x)",
+                       "too many positional arguments"),
+           lambda _: numeric_gradient(lambda x: x, Value(1.0), Value(2.0))),
+    python("engine-numeric-gradient-where", "numeric_gradient(..., eps=0, where='compare')",
+           ValueError, ("compare: eps must be a number in (0, 1), got 0",),
+           lambda _: numeric_gradient(lambda v: v * v, Value(1.0), eps=0, where="compare")),
+    python("engine-gradcheck-raise", "gradcheck(f with a wrong backward, raise_on_failure=True)",
+           GradcheckError, ("gradcheck failed: 2 entries of 2 disagree",
+                            "(worst: input 'A' (1,): autodiff -4, numeric -2)",
+                            "the table is in error.result (print(error.result))"),
+           _gradcheck_fails),
+    accepted("engine-gradcheck-raise-result", "GradcheckError from a failed gradcheck",
+             "error.result is the GradcheckResult; str() is the table",
+             _gradcheck_error_keeps_the_table),
+]  # fmt: skip

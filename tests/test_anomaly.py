@@ -30,6 +30,16 @@ def test_infinite_local_derivative_is_caught_in_the_forward_pass():
         1.0 / tiny  # value 1e200 is finite, d/dtiny = -1e400 is not
 
 
+def test_division_overflow_is_plain_float_inf_and_anomaly_mode_catches_it():
+    # `/` is not checked on every operation (documented in autograd.value and autograd.tensor)
+    assert (Value(1.0) / Value(1e-320)).data == float("inf")
+    assert "``*`` and ``/`` follow float arithmetic" in " ".join(value.__doc__.split())
+    with detect_anomaly(), pytest.raises(AnomalyError) as caught:
+        Value(1.0, label="one") / Value(1e-320, label="tiny")
+    assert str(caught.value).startswith("/: its result is inf")
+    assert "'tiny'" in str(caught.value)
+
+
 def test_backward_overflow_names_the_step_and_where_its_node_was_made():
     a = Value(1e-300, label="a")
     with detect_anomaly():

@@ -154,13 +154,48 @@ def test_missing_unbroadcast_sum_is_caught():
     assert "backward of 'add_unreduced'" in str(result)
 
 
-def test_raise_on_failure_raises_with_the_table():
+def test_raise_on_failure_raises_one_line_with_the_result_attached():
     bad_sigmoid = wrong_op("sigmoid_times_two", _sigmoid, _sigmoid_factor_two, 1)
-    with pytest.raises(
-        GradcheckError, match=r"(?s)gradcheck failed: 2 entries of 2.*input\s+index"
-    ):
-        gradcheck(lambda t: bad_sigmoid(t).sum(), tensor(2, label="x"), raise_on_failure=True)
+    x = Tensor([0.5, -1.0], label="x")
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(lambda t: bad_sigmoid(t).sum(), x, raise_on_failure=True)
+    message = str(caught.value)
+    assert "\n" not in message
+    # The worst entry is the one with the largest error: x = 0.5, where sigmoid' is largest.
+    slope = _sigmoid(0.5) * (1 - _sigmoid(0.5))
+    assert message == (
+        f"gradcheck failed: 2 entries of 2 disagree (worst: input 'x' (0,): autodiff "
+        f"{2 * slope:.3g}, numeric {slope:.3g}); the table is in error.result "
+        "(print(error.result))"
+    )
+    result = caught.value.result
+    assert isinstance(result, GradcheckResult) and not result
+    assert str(result).splitlines()[1].split()[:2] == ["input", "index"]  # the full table
+    assert result.summary() in message
     assert gradcheck(lambda t: t.sigmoid().sum(), tensor(2), raise_on_failure=True)
+
+
+def test_the_summary_of_a_pass_an_error_entry_and_a_broken_backward():
+    result = gradcheck(lambda v: v * 2, Value(1.5))  # correct: passes
+    assert result.summary() == "gradcheck passed: 1 entry checked"
+    result = gradcheck(lambda t: t.log().sum(), Tensor([1e-9]))
+    assert result.summary().startswith(
+        "gradcheck failed: 1 entry of 1 disagree (input 0 (0,): f raised at x ± h: ValueError: log:"
+    )
+
+    def broken(node, g):
+        raise RuntimeError("rule\nbroken")
+
+    explode = wrong_op("explode", np.square, broken, 1)
+    result = gradcheck(lambda t: explode(t).sum(), tensor(2))
+    assert result.backward_error == "RuntimeError: rule\nbroken"
+    assert result.summary() == (
+        "gradcheck failed: the backward pass raised RuntimeError: rule broken; nothing compared"
+    )
+    result = gradcheck(lambda v: v.log(), Value(1e-9, label="v"))  # a Value has no index
+    assert result.summary().startswith(
+        "gradcheck failed: 1 entry of 1 disagree (input 'v': f raised at x ± h: ValueError: log:"
+    )
 
 
 # ---------------------------------------------------------------- kinks
@@ -218,6 +253,62 @@ def test_misuse_gets_clear_errors():
         gradcheck(lambda: Value(1.0))
     with pytest.raises(ValueError, match="eps"):
         gradcheck(lambda t: t.sum(), x, eps=0)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "text"),
+    [
+        ({"eps": "abc"}, TypeError, "gradcheck: eps must be a number in (0, 1), got str 'abc'"),
+        ({"eps": 1.0}, ValueError, "gradcheck: eps must be a number in (0, 1), got 1.0"),
+        ({"eps": True}, TypeError, "eps must be a number in (0, 1), got bool True"),
+        ({"atol": "x"}, TypeError, "gradcheck: atol must be a finite number >= 0, got str 'x'"),
+        ({"atol": -1}, ValueError, "gradcheck: atol must be a finite number >= 0, got -1"),
+        ({"rtol": -1e-4}, ValueError, "gradcheck: rtol must be a finite number >= 0, got -0.0001"),
+        ({"rtol": float("nan")}, ValueError, "rtol must be a finite number >= 0, got nan"),
+        ({"atol": 10**400}, ValueError, "atol must be a finite number >= 0"),
+        ({"where": 3}, TypeError, "where must be a string"),
+    ],
+)
+def test_bad_step_and_tolerances_are_refused_not_judged(options, error, text):
+    # atol = rtol = -1 used to return a failed result, as if the gradient were wrong.
+    with pytest.raises(error) as caught:
+        gradcheck(lambda t: t.sum(), tensor(2), **options)
+    assert text in str(caught.value)
+
+
+def test_zero_tolerances_are_allowed():
+    assert gradcheck(lambda t: (t * 2).sum(), Tensor([1.0, 2.0]), atol=0, rtol=0)
+
+
+@pytest.mark.parametrize("check", [gradcheck, numeric_gradient])
+def test_f_taking_the_wrong_number_of_arguments_is_named_before_it_is_called(check):
+    name = check.__name__
+    with pytest.raises(TypeError) as caught:
+        check(lambda x, y: x * y, Value(1.0))
+    assert str(caught.value) == (
+        f"{name}: 1 input given, but f is <lambda>(x, y) (missing a required argument: 'y'); "
+        "f must take one argument per input"
+    )
+    with pytest.raises(TypeError, match=r"2 inputs given, but f is <lambda>\(x\) \(too many"):
+        check(lambda x: x, Value(1.0), Value(2.0))
+    assert check(lambda *xs: xs[0] * xs[1], Value(1.0), Value(2.0))  # *args takes any number
+
+
+def test_a_type_error_raised_inside_f_is_the_users_not_an_arity_message():
+    def f(x):
+        return x + "oops"  # a bug in f, not a wrong number of arguments
+
+    for check in (gradcheck, numeric_gradient):
+        with pytest.raises(TypeError, match="unsupported operand") as caught:
+            check(f, Value(1.0))
+        assert "one argument per input" not in str(caught.value)
+
+
+def test_where_names_the_caller_in_messages():
+    with pytest.raises(ValueError, match=r"^compare: eps must be a number in \(0, 1\), got 0$"):
+        numeric_gradient(lambda v: v * v, Value(1.0), eps=0, where="compare")
+    with pytest.raises(ValueError, match=r"^verify: f must return a scalar node"):
+        gradcheck(lambda t: t * 2, tensor(2), where="verify")
 
 
 # ---------------------------------------------------------------- numeric_gradient

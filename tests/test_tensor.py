@@ -14,6 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from autograd import tensor as tensor_module
+from autograd.anomaly import AnomalyError, detect_anomaly
 from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
 from autograd.graph import edges, local_derivatives, parents, topological_order, zero_grad
 from autograd.tensor import Tensor
@@ -352,6 +354,19 @@ def test_reshape_accepts_numpy_spellings():
     assert t.reshape([-1, 1]).shape == (6, 1)
     assert t.reshape(2, 3).transpose().shape == (3, 2)
     assert t.reshape(1, 2, 3).transpose(2, 0, 1).shape == (3, 1, 2)
+    assert t.reshape(2, 3).transpose(None).shape == (3, 2)  # as ndarray.transpose(None)
+
+
+def test_transpose_of_one_axis_is_not_read_as_no_axes():
+    # transpose(0) used to mean "reverse all axes", as if no axes were given.
+    t = Tensor(np.ones((2, 3)))
+    for axes in [(0,), (1,), ((),)]:
+        with pytest.raises(ValueError) as caught:
+            t.transpose(*axes)
+        assert "are not a permutation of the 2 axes of a tensor of shape (2,3)" in str(caught.value)
+        assert "t.transpose(1, 0)" in str(caught.value)
+    assert Tensor([1.0, 2.0]).transpose(0).shape == (2,)  # the one axis of a vector
+    assert Tensor(3.0).transpose(()).shape == ()  # no axes of a 0-d tensor
 
 
 @SETTINGS
@@ -660,6 +675,14 @@ def test_dtype_choices():
         Tensor([1.0], dtype=np.float16)
 
 
+@pytest.mark.parametrize("dtype", ["banana", "float6", 5, [np.float64]])
+def test_a_dtype_numpy_cannot_read_is_refused_not_taken_as_float64(dtype):
+    # np.dtype(None) is float64, so a failed parse must not fall through as None.
+    with pytest.raises(TypeError, match=r"dtype .* is not a numpy dtype; use np.float64"):
+        Tensor([1.0], dtype=dtype)
+    assert Tensor([1.0], dtype=None).dtype == np.float64  # None still means the default
+
+
 # ---------------------------------------------------------------- backward errors
 def test_backward_of_a_non_scalar_needs_grad():
     x = Tensor(np.ones((2, 3)), requires_grad=True)
@@ -792,6 +815,29 @@ def test_shape_op_errors_are_clear():
         stack([t, Tensor(np.ones((3, 2)))])
     with pytest.raises(TypeError, match="expected a list of tensors"):
         stack(t)
+
+
+def test_division_overflow_is_unchecked_as_documented_and_anomaly_mode_finds_it():
+    with np.errstate(over="ignore"):
+        assert np.isinf((Tensor([1.0]) / 1e-320).data).all()  # float arithmetic, as `*`
+        with detect_anomaly(), pytest.raises(AnomalyError, match=r"^/: its result is"):
+            Tensor([1.0, 2.0]) / Tensor([1e-320, 1.0], requires_grad=True)
+        with detect_anomaly(), pytest.raises(AnomalyError, match=r"^/: its result is"):
+            Tensor([1.0]) / 1e-320  # also when nothing records a graph
+    assert "``*``, ``/``, ``@`` or ``**``" in tensor_module.__doc__
+
+
+def test_numpy_functions_given_a_tensor_say_what_to_use():
+    t = Tensor(np.ones((2, 3)))
+    assert (np.shape(t), np.ndim(t), np.size(t)) == ((2, 3), 2, 6)  # shape queries work
+    with pytest.raises(TypeError) as caught:
+        np.sum(t)
+    assert str(caught.value) == (
+        "np.sum: a Tensor is not a numpy array; use t.sum(...) to keep the gradient, or "
+        "np.sum(t.data) for plain numbers"
+    )
+    with pytest.raises(TypeError, match=r"^np.stack: .*autograd's stack\(\[...\]\)"):
+        np.stack([t, t])
 
 
 def test_cross_entropy_errors_are_clear():
