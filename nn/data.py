@@ -15,12 +15,14 @@ import os
 import struct
 import zlib
 from importlib import resources
+from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .checks import check_count
+from .layers import Seed, generator
 
 # IDX type codes (the third byte of the magic number) and their big-endian dtypes.
 _IDX_TYPES = {
@@ -49,17 +51,18 @@ def xor_table() -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def two_moons(n: int = 200, noise: float = 0.1, seed: Seed = 0) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles: points X (n, 2) float64 and labels y (n,) int64 in {0, 1}.
 
     Class 0 lies on the upper unit half circle, class 1 on the lower one shifted to
     (1, 0.5); the angles are uniform, Gaussian noise of standard deviation `noise` is
     added to both coordinates, and the order is shuffled. Class 0 gets the extra point
-    when n is odd. The same `seed` gives the same points.
+    when n is odd. The same `seed` (a whole number, or a numpy Generator) gives the same
+    points.
     """
     check_count(n, "two_moons", "n")
     _check_noise(noise, "two_moons")
-    rng = np.random.default_rng(seed)
+    rng = generator(seed, "two_moons")
     n_upper = (n + 1) // 2
     angle = rng.uniform(0.0, math.pi, n)
     upper = np.column_stack([np.cos(angle[:n_upper]), np.sin(angle[:n_upper])])
@@ -71,7 +74,7 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0) -> tuple[np.ndarr
 
 
 def spirals(
-    n: int = 300, classes: int = 3, seed: int = 0, noise: float = 0.05
+    n: int = 300, classes: int = 3, seed: Seed = 0, noise: float = 0.05
 ) -> tuple[np.ndarray, np.ndarray]:
     """`classes` interleaved spiral arms: points X (n, 2) float64 and labels y (n,) int64.
 
@@ -79,12 +82,12 @@ def spirals(
     a point at radius r in [0, 1) has angle 2 pi (k / classes + r). Radii are uniform,
     Gaussian noise of standard deviation `noise` is added to both coordinates, and the
     order is shuffled. The first n % classes arms get one extra point. The same `seed`
-    gives the same points.
+    (a whole number, or a numpy Generator) gives the same points.
     """
     check_count(n, "spirals", "n")
     check_count(classes, "spirals", "classes")
     _check_noise(noise, "spirals")
-    rng = np.random.default_rng(seed)
+    rng = generator(seed, "spirals")
     counts = [n // classes + (k < n % classes) for k in range(classes)]
     y = np.repeat(np.arange(classes, dtype=np.int64), counts)
     radius = rng.uniform(0.0, 1.0, n)
@@ -121,7 +124,18 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     file's shape and type, in native byte order (``train-images-idx3-ubyte.gz`` gives
     uint8 of shape (60000, 28, 28)).
     """
-    data = Path(path).read_bytes()
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"read_idx: {path}: no such file; check the path") from None
+    except IsADirectoryError:
+        raise IsADirectoryError(
+            f"read_idx: {path} is a folder, not an IDX file; pass the path of a file in it"
+        ) from None
+    except PermissionError:
+        raise PermissionError(
+            f"read_idx: {path}: permission denied; check the file's permissions"
+        ) from None
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
@@ -159,31 +173,66 @@ def one_hot(labels: Any, classes: int | None = None) -> np.ndarray:
     y = np.asarray(labels)
     if y.ndim != 1 or y.dtype.kind not in "iu":
         raise ValueError(f"one_hot: labels must be a 1-D integer array, got {y.dtype} {y.shape}")
-    count = int(y.max()) + 1 if classes is None and y.size else (classes or 0)
-    if y.size and (y.min() < 0 or y.max() >= count):
-        raise ValueError(f"one_hot: labels must be in [0, {count}), got {y.min()}..{y.max()}")
+    if classes is not None:
+        check_count(classes, "one_hot", "classes")
+    if not y.size:
+        return np.zeros((0, classes or 0))
+    count = int(y.max()) + 1 if classes is None else int(classes)
+    low, high = int(y.min()), int(y.max())
+    if low < 0:
+        raise ValueError(f"one_hot: label {low} is negative; class labels count from 0")
+    if high >= count:
+        raise ValueError(
+            f"one_hot: label {high} is outside [0, {count}) for classes={count}; "
+            f"raise classes to {high + 1} or fix the labels"
+        )
     return np.eye(count)[y]
 
 
 def train_test_split(
-    X: np.ndarray, y: np.ndarray, test_size: int, *, seed: int = 0, stratify: bool = True
+    X: np.ndarray, y: np.ndarray, test_size: int, *, seed: Seed = 0, stratify: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Split the rows into a training and a held-out test set: (X_train, X_test, y_train, y_test).
 
-    `test_size` rows go to the test set. With `stratify` (y holds class labels), each
-    class keeps its share: class c gets floor(test_size * n_c / n) test rows, and the
-    rows left over go to the classes with the largest remainders (the lower class on a
-    tie). Which rows, and the order of both sets, come from a Generator seeded by `seed`.
+    `test_size` rows (a count, not a fraction: ``round(0.2 * len(X))`` for a fifth) go to
+    the test set. With `stratify`, y holds class labels (N,) and each class keeps its
+    share: class c gets floor(test_size * n_c / n) test rows, and the rows left over go
+    to the classes with the largest remainders (the lower class on a tie). Which rows,
+    and the order of both sets, come from a Generator seeded by `seed` (a whole number,
+    or a numpy Generator).
     """
     X, y = np.asarray(X), np.asarray(y)
+    if X.ndim == 0:
+        raise ValueError(
+            f"train_test_split: X must have one row per example, got a 0-d array ({X.item()!r:.40})"
+        )
     n = len(X)
-    if len(y) != n:
-        raise ValueError(f"train_test_split: X has {n} rows but y has {len(y)}")
-    if isinstance(test_size, bool) or not isinstance(test_size, int) or not 0 < test_size < n:
+    if y.ndim == 0 or len(y) != n:
+        got = f"has {len(y)}" if y.ndim else f"is a 0-d array ({y.item()!r:.40})"
+        raise ValueError(
+            f"train_test_split: X has {n} rows but y {got}; give one target per row of X"
+        )
+    if isinstance(test_size, Real) and not isinstance(test_size, Integral):
+        hint = (
+            f"for a fraction use round({test_size!r} * {n}) = {round(test_size * n)}"
+            if 0 < test_size < 1
+            else "pass a whole number"
+        )
+        raise ValueError(
+            f"train_test_split: test_size is a number of rows in [1, {n - 1}], "
+            f"got {test_size!r}; {hint}"
+        )
+    if isinstance(test_size, bool) or not isinstance(test_size, Integral) or not 0 < test_size < n:
         raise ValueError(
             f"train_test_split: test_size must be a whole number in [1, {n - 1}], got {test_size!r}"
         )
-    rng = np.random.default_rng(seed)
+    if stratify and y.ndim != 1:
+        raise ValueError(
+            f"train_test_split: stratify needs class labels of shape ({n},), got shape "
+            f"{y.shape}; split the labels (e.g. y.argmax(axis=1)) and one_hot them after, "
+            "or pass stratify=False"
+        )
+    rng = generator(seed, "train_test_split")
     if stratify:
         classes, counts = np.unique(y, return_counts=True)
         exact = counts * test_size / n
@@ -205,7 +254,7 @@ def train_test_split(
 def _check_noise(noise: object, where: str) -> None:
     if (
         isinstance(noise, bool)
-        or not isinstance(noise, (int, float))
+        or not isinstance(noise, Real)
         or not math.isfinite(noise)
         or noise < 0
     ):

@@ -20,28 +20,50 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Iterable
+from numbers import Real
 from typing import Any
 
 from autograd.graph import Node, zero_grad
+
+from .module import Module
 
 
 class Optimizer:
     """What every optimizer shares: the parameter list, `zero_grad`, and argument checks."""
 
     def __init__(self, params: Iterable[Node]) -> None:
+        where = type(self).__name__
+        if (
+            isinstance(params, Module)
+            or hasattr(params, "_parents")
+            or not isinstance(params, Iterable)
+        ):
+            raise TypeError(
+                f"{where}: params must be a list of parameters, got {type(params).__name__}; "
+                "pass model.parameters(), or [w] for a single tensor"
+            )
         self.params = list(params)
         if not self.params:
-            raise ValueError(f"{type(self).__name__}: got no parameters to optimize")
+            raise ValueError(
+                f"{where}: got no parameters to optimize; pass model.parameters() "
+                "(a list of leaf nodes)"
+            )
         seen: set[int] = set()
         for k, param in enumerate(self.params):
             if getattr(param, "_parents", None) != () or not hasattr(param, "grad"):
                 raise TypeError(
-                    f"{type(self).__name__}: parameter {k} is not a leaf node "
+                    f"{where}: parameter {k} is not a leaf node "
                     f"(got {type(param).__name__}); pass model.parameters()"
+                )
+            if getattr(param, "requires_grad", True) is False:  # a Tensor constant
+                raise ValueError(
+                    f"{where}: parameter {k} ({_name(param)}) does not require grad, so it "
+                    "never gets a gradient; make it with requires_grad=True or pass "
+                    "model.parameters()"
                 )
             if param._id in seen:
                 raise ValueError(
-                    f"{type(self).__name__}: parameter {k} ({_name(param)}) is listed twice; "
+                    f"{where}: parameter {k} ({_name(param)}) is listed twice; "
                     "it would be updated twice per step"
                 )
             seen.add(param._id)
@@ -127,7 +149,7 @@ class Adam(Optimizer):
             _hyperparameter(betas[0], "Adam", "betas[0]", low=0.0, high=1.0),
             _hyperparameter(betas[1], "Adam", "betas[1]", low=0.0, high=1.0),
         )
-        self.eps = _hyperparameter(eps, "Adam", "eps", low=0.0)
+        self.eps = _hyperparameter(eps, "Adam", "eps", low=0.0, low_inclusive=False)
         self.weight_decay = _hyperparameter(weight_decay, "Adam", "weight_decay", low=0.0)
         self._steps = [0] * len(self.params)
         self._m: list[Any] = [0.0] * len(self.params)
@@ -165,8 +187,12 @@ def _hyperparameter(
     high: float = math.inf,
     low_inclusive: bool = True,
 ) -> float:
-    """`x` as a float, or a clear error if it is not a finite number in range."""
-    if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+    """`x` as a float, or a clear error if it is not a finite real number in range."""
+    if isinstance(x, bool) or not isinstance(x, Real):
+        raise ValueError(
+            f"{where}: {name} must be a number such as 0.1, got {type(x).__name__} {x!r}"
+        )
+    if not math.isfinite(x):
         raise ValueError(f"{where}: {name} must be a finite number, got {x!r}")
     above = x >= low if low_inclusive else x > low
     if not above or x >= high:

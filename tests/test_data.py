@@ -73,11 +73,23 @@ def test_spirals_arms_wind_once_from_the_origin():
         (lambda: two_moons(10, noise=-0.1), "noise must be a finite number >= 0"),
         (lambda: spirals(10, classes=0), "classes must be a positive whole number"),
         (lambda: spirals(10, noise=float("nan")), "noise"),
+        (lambda: two_moons(10, noise="0.1"), "two_moons: noise must be a finite number >= 0"),
+        (lambda: two_moons(seed=-1), "two_moons: seed must be a whole number >= 0.* got -1"),
+        (lambda: spirals(seed=1.5), "spirals: seed must be a whole number >= 0.* got 1.5"),
     ],
 )
 def test_generator_arguments_are_checked(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_generators_take_numpy_numbers_and_generators():
+    x, _ = two_moons(10, noise=np.float32(0.1), seed=np.int64(4))
+    assert np.array_equal(x, two_moons(10, noise=float(np.float32(0.1)), seed=4)[0])
+    shared = np.random.default_rng(7)
+    assert np.array_equal(
+        spirals(12, seed=shared)[1], spirals(12, seed=np.random.default_rng(7))[1]
+    )
 
 
 def test_load_digits_is_the_uci_set():
@@ -147,14 +159,29 @@ def test_read_idx_errors_are_clear(tmp_path, content, message):
         read_idx(path)
 
 
+def test_read_idx_names_a_missing_file_or_a_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"read_idx: .*nope.idx: no such file"):
+        read_idx(tmp_path / "nope.idx")
+    with pytest.raises(IsADirectoryError, match=r"read_idx: .* is a folder, not an IDX file"):
+        read_idx(tmp_path)
+
+
 # ----------------------------------------------------------------------------- labels, split
 def test_one_hot():
     assert one_hot(np.array([2, 0])).tolist() == [[0, 0, 1], [1, 0, 0]]
     assert one_hot(np.array([1]), classes=3).tolist() == [[0, 1, 0]]
-    with pytest.raises(ValueError, match=r"labels must be in \[0, 2\)"):
+    with pytest.raises(ValueError, match=r"label 2 is outside \[0, 2\) for classes=2; raise"):
         one_hot(np.array([2]), classes=2)
     with pytest.raises(ValueError, match="1-D integer array"):
         one_hot(np.array([0.5]))
+    with pytest.raises(ValueError, match="label -1 is negative"):
+        one_hot(np.array([0, -1]))
+    with pytest.raises(ValueError, match=r"classes must be a positive whole number, got 3\.0"):
+        one_hot(np.array([0, 1]), classes=3.0)
+    with pytest.raises(ValueError, match="classes must be a positive whole number, got -1"):
+        one_hot(np.array([0, 1]), classes=-1)
+    assert one_hot(np.array([1]), classes=np.int64(2)).tolist() == [[0, 1]]
+    assert one_hot(np.zeros(0, dtype=int), classes=3).shape == (0, 3)
 
 
 def test_train_test_split_is_stratified_disjoint_and_seeded():
@@ -173,3 +200,30 @@ def test_train_test_split_is_stratified_disjoint_and_seeded():
     assert len(plain[1]) == 10
     with pytest.raises(ValueError, match=r"test_size must be a whole number in \[1, 99\]"):
         train_test_split(x, y, 100)
+    assert len(train_test_split(x, y, np.int64(25), seed=3)[1]) == 25
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda x, y: train_test_split(x, y, 0.2), r"a number of rows .* round\(0.2 \* 100\) = 20"),
+        (lambda x, y: train_test_split(x, y, 5.0), "a number of rows .* pass a whole number"),
+        (lambda x, y: train_test_split(x, np.eye(3)[y], 5), r"stratify needs class labels of"),
+        (lambda x, y: train_test_split(3.0, y, 5), "X must have one row per example"),
+        (lambda x, y: train_test_split(x, None, 5), "y is a 0-d array"),
+        (lambda x, y: train_test_split(x, y[:5], 5), "X has 100 rows but y has 5"),
+        (lambda x, y: train_test_split(x, y, 5, seed=-1), "seed must be a whole number >= 0"),
+    ],
+    ids=["fraction", "float", "one-hot", "x-number", "y-none", "y-short", "seed"],
+)
+def test_train_test_split_errors_are_clear(call, message):
+    y = np.repeat(np.arange(3), [50, 30, 20])
+    with pytest.raises(ValueError, match=message):
+        call(np.arange(100.0)[:, None], y)
+
+
+def test_train_test_split_of_one_hot_rows_without_stratify():
+    # Audit b8: stratify on one-hot rows picked rows by flat index (an IndexError, or wrong rows).
+    y = np.eye(2)[np.arange(20) % 2]
+    _, x_test, _, y_test = train_test_split(np.arange(20.0)[:, None], y, 5, stratify=False)
+    assert np.array_equal(y_test, y[x_test.ravel().astype(int)])

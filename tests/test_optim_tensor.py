@@ -3,6 +3,8 @@ and Adam, each against torch.optim step by step; Adam's errors and edge cases.""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -138,12 +140,55 @@ def test_adam_skips_parameters_without_gradient_and_keeps_float32():
         ({"betas": (1.0, 0.999)}, r"betas\[0\] must be in \[0, 1\)"),
         ({"betas": (0.9, -0.1)}, r"betas\[1\] must be in \[0, 1\)"),
         ({"eps": -1e-8}, "eps must be"),
+        ({"eps": 0.0}, r"eps must be in \(0, inf\)"),
+        ({"lr": "0.1"}, "lr must be a number such as 0.1, got str '0.1'"),
+        ({"lr": True}, "lr must be a number"),
         ({"weight_decay": float("nan")}, "weight_decay must be a finite number"),
+        ({"weight_decay": -0.1}, r"weight_decay must be in \[0, inf\)"),
     ],
 )
 def test_adam_rejects_bad_hyperparameters(settings, message):
     with pytest.raises(ValueError, match=message):
         Adam([Tensor([1.0], requires_grad=True)], **settings)
+
+
+def test_adam_eps_zero_is_refused():
+    # Audit c3: eps=0 with a zero gradient entry gave w = nan after one step (0 / 0).
+    with pytest.raises(ValueError, match="eps must be in"):
+        Adam([Tensor([1.0, 2.0], requires_grad=True)], lr=0.1, eps=0.0)
+
+
+def test_hyperparameters_accept_any_real_number():
+    w = Tensor([1.0], requires_grad=True)
+    assert SGD([w], lr=np.float32(0.5), momentum=Fraction(1, 2)).momentum == 0.5
+    opt = Adam([w], lr=np.float64(0.01), betas=(np.float32(0.5), 0.9), eps=Fraction(1, 10**6))
+    assert opt.betas == (0.5, 0.9) and opt.eps == 1e-6
+    assert type(opt.lr) is float and type(opt.eps) is float
+
+
+@pytest.mark.parametrize(
+    ("params", "error", "message"),
+    [
+        (lambda: Tensor(np.ones(3), requires_grad=True), TypeError, "got Tensor; pass model"),
+        (lambda: Tensor(1.0, requires_grad=True), TypeError, "got Tensor"),
+        (lambda: Value(1.0), TypeError, "got Value"),
+        (lambda: MLP([2, 2]), TypeError, "got MLP; pass model.parameters()"),
+        (lambda: None, TypeError, "got NoneType"),
+        (lambda: [Tensor([1.0])], ValueError, "parameter 0 .* does not require grad"),
+        (lambda: [], ValueError, r"no parameters to optimize; pass model.parameters\(\)"),
+    ],
+    ids=["tensor", "0-d tensor", "value", "module", "none", "no-grad leaf", "empty"],
+)
+def test_optimizer_params_must_be_a_list_of_trainable_leaves(params, error, message):
+    # Audit c5: one tensor was read as its rows; a leaf without grad was never updated.
+    with pytest.raises(error, match=message):
+        SGD(params(), lr=0.1)
+
+
+def test_optimizer_takes_any_iterable_of_parameters():
+    params = MLP([2, 2], seed=0).parameters()
+    opt = SGD((p for p in params), lr=0.1)
+    assert opt.params == params
 
 
 def test_adam_repr():

@@ -138,6 +138,10 @@ def test_fit_stops_with_a_clear_error_when_the_loss_diverges():
         ({"loss_fn": lambda o, t: o}, TypeError, r"one-entry Tensor, got a Tensor of shape \(6,"),
         ({"validation": ([[0.0, 0.0]],)}, TypeError, "validation must be a pair"),
         ({"model": np.tanh}, TypeError, "model must be a Module"),
+        ({"X": np.zeros((0, 2)), "y": np.zeros(0, int)}, ValueError, "X has 0 rows"),
+        ({"seed": -1}, ValueError, "fit: seed must be a whole number >= 0"),
+        ({"metrics": [accuracy]}, TypeError, "metrics must be a dict of name -> function"),
+        ({"loss_fn": lambda o: o.sum()}, TypeError, r"must take two arguments \(outputs, targets"),
     ],
 )  # fmt: skip
 def test_fit_errors_are_clear(change, error, message):
@@ -166,6 +170,80 @@ def test_predicted_classes_and_accuracy():
     assert accuracy(np.array([[0.9], [0.4]]), np.array([[1.0], [1.0]])) == 0.5
     with pytest.raises(ValueError, match="3 predictions"):
         accuracy(scores, np.array([1, 0]))
+
+
+def test_fit_rejects_an_optimizer_of_another_model():
+    # Audit c2: the loss stayed put for every epoch, with no error.
+    net = MLP([2, 3, 2], seed=0)
+    other = MLP([2, 3, 2], seed=0)
+    x, y = blobs(6)
+    with pytest.raises(ValueError, match=r"updates none of this model's parameters"):
+        fit(net, softmax_cross_entropy, x, y, epochs=1,
+            optimizer=SGD(other.parameters(), lr=0.5), progress=False)  # fmt: skip
+
+
+def test_fit_accepts_an_optimizer_of_part_of_the_model():
+    net = MLP([2, 3, 3], seed=0)
+    frozen = [p.data.copy() for p in net[0].parameters()]
+    x, y = blobs(6)
+    fit(net, softmax_cross_entropy, x, y, epochs=2,
+        optimizer=SGD(net[2].parameters(), lr=0.5), progress=False)  # fmt: skip
+    assert all(np.array_equal(p.data, f) for p, f in zip(net[0].parameters(), frozen))
+
+
+def test_fit_reports_the_same_accuracy_for_float_and_integer_labels():
+    # Audit c1: integer-valued float labels were thresholded at 0.5 by accuracy.
+    x, y = blobs(30)
+    scores = {}
+    for labels in (y, y.astype(float)):
+        net = MLP([2, 4, 3], hidden="tanh", seed=1)
+        history = fit(net, softmax_cross_entropy, x, labels, epochs=3,
+                      optimizer=Adam(net.parameters(), lr=0.05), metrics={"accuracy": accuracy},
+                      progress=False)  # fmt: skip
+        scores[labels.dtype.kind] = history.records
+    assert scores["i"] == scores["f"]
+    assert accuracy(np.eye(3), [0.0, 1.0, 2.0]) == 1.0
+
+
+def test_accuracy_reads_targets_by_shape_and_refuses_what_it_cannot_read():
+    outputs = np.eye(3)
+    assert accuracy(outputs, np.eye(3, dtype=np.int64)) == 1.0  # int one-hot rows
+    assert accuracy(Tensor(outputs), Tensor(np.eye(3))) == 1.0
+    assert accuracy(np.array([0.9, 0.2]), np.array([1.0, 1.0])) == 0.5  # 0/1 targets, 1-D
+    with pytest.raises(ValueError, match="not whole numbers"):
+        accuracy(outputs, [0.0, 0.5, 2.0])
+    with pytest.raises(ValueError, match=r"targets of shape \(3,2\) do not fit"):
+        accuracy(outputs, np.eye(3)[:, :2])
+    with pytest.raises(ValueError, match=r"label 3 is outside \[0, 3\)"):
+        accuracy(outputs, [0, 1, 3])
+    with pytest.raises(ValueError, match=r"label 2 is outside \[0, 2\)"):
+        accuracy(np.array([[0.9], [0.1]]), [2, 0])
+    with pytest.raises(ValueError, match="targets have entries that are not finite"):
+        accuracy(outputs, np.full((3, 3), np.nan))
+
+
+def test_accuracy_refuses_empty_and_non_finite_outputs():
+    # Audit c7 (nan with a warning) and c12 (a NaN row predicted class 0).
+    with pytest.raises(ValueError, match=r"no predictions \(the outputs have 0 rows\)"):
+        accuracy(np.zeros((0, 3)), np.zeros(0, dtype=int))
+    with pytest.raises(ValueError, match="1 of 6 outputs are not finite"):
+        accuracy(np.array([[0.0, np.inf, 0.0], [1.0, 0.0, 0.0]]), [1, 0])
+    with pytest.raises(ValueError, match=r"predicted_classes: outputs must have shape \(N, K\)"):
+        predicted_classes(np.zeros((2, 2, 2)))
+    with pytest.raises(TypeError, match="outputs must be real numbers"):
+        accuracy("abc", [0])
+    assert predicted_classes(np.zeros((0, 3))).shape == (0,)
+
+
+def test_single_output_threshold():
+    # Audit c14: a logit output must be read at 0, a probability at 0.5 (the default).
+    logits = np.array([[0.3], [-0.2], [0.1]])
+    assert list(predicted_classes(logits)) == [0, 0, 0]
+    assert list(predicted_classes(logits, threshold=0.0)) == [1, 0, 1]
+    assert accuracy(logits, [1, 0, 1], threshold=0.0) == 1.0
+    assert accuracy(np.eye(2), [0, 1], threshold=0.0) == 1.0  # K > 1: argmax, no threshold
+    with pytest.raises(ValueError, match="threshold must be a finite number"):
+        predicted_classes(logits, threshold=float("nan"))
 
 
 def test_history_starts_empty():
