@@ -11,6 +11,7 @@ from .casefile import load as load_case
 from .chain import ChainRuleError, chain_rule, explain
 from .draw import Connection, DotNotFoundError, DrawError, NetworkLayout, Unit, draw, save
 from .expr import ExpressionError
+from .files import SaveError
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, GradcheckResult, gradcheck, numeric_gradient
 from .graph import (
@@ -41,6 +42,7 @@ __all__ = [
     "GradcheckError",
     "GradcheckResult",
     "NetworkLayout",
+    "SaveError",
     "Tensor",
     "Unit",
     "Value",

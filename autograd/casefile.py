@@ -178,10 +178,15 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any]) -> CaseFile:
 
     For a mapping, claimed numbers may be `decimal.Decimal` to keep their shown
     digits (``Decimal("0.0850")``); floats show the digits of their shortest repr.
-    Raises `CaseFileError` for anything invalid.
+    Raises `CaseFileError` for anything invalid, TypeError for a `source` of another type.
     """
     if isinstance(source, Mapping):
         return _Checker("<dict>", {}).case(source)
+    if not isinstance(source, (str, os.PathLike)):
+        raise TypeError(
+            f"load_case: expected a case-file path (a str or Path) or a parsed case (a dict), "
+            f"got {type(source).__name__}"
+        )
     file = os.fspath(source)
     text = _read(file)
     literals = _scan_literals(text)
@@ -254,7 +259,12 @@ class _Checker:
         parameters = self.leaves(data, "parameters")
         equations, depends_on = self.equations(data)
         if len(self.defined) > MAX_NAMES:
-            self.fail((), "", f"{len(self.defined)} names; the limit is {MAX_NAMES}")
+            self.fail(
+                (),
+                "",
+                f"{len(self.defined)} names; the limit is {MAX_NAMES}",
+                "split the document into several case files",
+            )
         train = self.table(data, "train")
         loss, learning_rate, batch_size = self.train(train, equations)
         claims = self.claims(data, depends_on, learning_rate)
@@ -334,7 +344,12 @@ class _Checker:
             shape.append(lengths.pop())
             rows = [x for r in rows for x in r]
             if len(rows) > MAX_ARRAY_SIZE:
-                self.fail(path, where, f"more than {MAX_ARRAY_SIZE} entries in one array")
+                self.fail(
+                    path,
+                    where,
+                    f"more than {MAX_ARRAY_SIZE} entries in one array",
+                    "check it on a smaller example (a few rows) or split the document",
+                )
         numbers = [self.number(path, where, x) for x in rows]
         return np.array(numbers, dtype=np.float64).reshape(shape)
 

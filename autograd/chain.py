@@ -22,15 +22,19 @@ import heapq
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Any
 
 from .graph import Node, topological_order
 
 DEFAULT_MAX_PATHS = 256
+MAX_DIGITS = 17
+"""The most significant digits shown: 17 digits name every float64 exactly."""
 
 
 class ChainRuleError(ValueError):
-    """A chain-rule question that has no good answer (no such node, no path, too many paths)."""
+    """A chain-rule question that has no good answer (no such node, no path, too many paths,
+    a bad `digits` or `max_paths`)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class ChainRule:
 
     def text(self, digits: int = 4) -> str:
         """The breakdown as the documents write it, one line per path, numbers to `digits`."""
+        check_digits(digits, "ChainRule.text")
         head = f"d{node_name(self.root)}/d{node_name(self.wrt)}"
         if self.root is self.wrt:
             return f"{head} = 1 (the node itself)"
@@ -200,6 +205,7 @@ def chain_rule(
     graph or there are more than `max_paths` paths (the sum is still
     ``wrt.grad`` after ``root.backward()``; the listing would be unreadable).
     """
+    _check_max_paths(max_paths, "chain_rule")
     if getattr(root, "_parents", None) is None:
         raise TypeError(
             f"chain_rule: root must be a Value node (the output, e.g. the loss), got "
@@ -257,7 +263,30 @@ def explain(
     Numbers are the local derivatives stored on the edges, shown to `digits`
     significant digits. See `chain_rule` for the arguments.
     """
+    check_digits(digits, "explain")
+    _check_max_paths(max_paths, "explain")
     return chain_rule(root, wrt, labelled_only=labelled_only, max_paths=max_paths).text(digits)
+
+
+def check_digits(digits: object, where: str, error: type[ValueError] = ChainRuleError) -> None:
+    """Raise `error` unless `digits` is a whole number of significant digits, 1 to 17."""
+    if not is_whole_number(digits) or not 1 <= digits <= MAX_DIGITS:  # type: ignore[operator]
+        raise error(
+            f"{where}: digits must be a whole number from 1 to {MAX_DIGITS}, got {digits!r}"
+        )
+
+
+def _check_max_paths(max_paths: object, where: str) -> None:
+    if not is_whole_number(max_paths) or max_paths < 1:  # type: ignore[operator]
+        raise ChainRuleError(
+            f"{where}: max_paths must be a whole number >= 1 (the most paths to list), "
+            f"got {max_paths!r}"
+        )
+
+
+def is_whole_number(x: object) -> bool:
+    """True for an int or a numpy integer; False for a bool (an int to Python, but no count)."""
+    return isinstance(x, Integral) and not isinstance(x, bool)
 
 
 def format_number(x: float, digits: int) -> str:

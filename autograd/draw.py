@@ -35,7 +35,6 @@ import itertools
 import math
 import os
 import re
-import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,11 +46,14 @@ import numpy as np
 from .chain import (
     ChainRule,
     chain_rule,
+    check_digits,
     contracted_edges,
     find_node,
     format_number,
+    is_whole_number,
     node_name,
 )
+from .files import write_atomically
 from .graph import Node, topological_order
 from .labels import escape_html, html_label
 from .tensor import Tensor, shape_text
@@ -212,15 +214,22 @@ def draw(
     Raises `DrawError` (a ValueError) for bad arguments and oversized graphs, and
     `autograd.chain.ChainRuleError` when `wrt` is not in the graph.
     """
-    render = _VIEWS.get(view)
+    render = _VIEWS.get(view) if isinstance(view, str) else None
     if render is None:
         raise DrawError(f"draw: unknown view {view!r}; choose one of: {', '.join(_VIEWS)}")
     if rankdir not in _RANKDIRS:
         raise DrawError(f"draw: rankdir must be one of {', '.join(_RANKDIRS)}, got {rankdir!r}")
-    if not isinstance(digits, int) or not 1 <= digits <= 17:
-        raise DrawError(f"draw: digits must be a whole number from 1 to 17, got {digits!r}")
-    if not isinstance(max_nodes, int) or max_nodes < 1:
+    check_digits(digits, "draw", DrawError)
+    if not is_whole_number(max_nodes) or max_nodes < 1:
         raise DrawError(f"draw: max_nodes must be a positive whole number, got {max_nodes!r}")
+    if isinstance(parameters, (str, Value, Tensor)) or not isinstance(
+        parameters, (Iterable, type(None))
+    ):
+        one = repr(parameters) if isinstance(parameters, str) else "node"
+        raise DrawError(
+            f"draw: parameters must be a list of nodes or labels, got a single "
+            f"{type(parameters).__name__}; for one parameter write parameters=[{one}]"
+        )
     if layout is not None and view != "network":
         raise DrawError(f"draw: layout= is only used by view='network', not view={view!r}")
     _data_rows(root, digits)  # unsupported node types fail here, before any walk
@@ -237,6 +246,7 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike[str]) -> Path:
     then renamed); missing folders are created. If the Graphviz ``dot``
     program is not installed, the DOT source is written next to `path` (same
     name, ``.dot`` suffix) and `DotNotFoundError` says where and how to install it.
+    A path that cannot be written (a folder, no permission) raises `SaveError`, an OSError.
     """
     path = Path(path)
     fmt = path.suffix.lower().lstrip(".")
@@ -245,15 +255,14 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike[str]) -> Path:
             f"save: cannot tell the format from {path.name!r}; end the name with one of: "
             + ", ".join(f".{f}" for f in SAVE_FORMATS)
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "dot":
-        write_atomically(path, graph.source.encode("utf-8"))
+        write_atomically(path, graph.source.encode("utf-8"), where="save")
         return path
     try:
         data = graph.pipe(format=fmt)
     except graphviz.ExecutableNotFound:
         source_path = path.with_suffix(".dot")
-        write_atomically(source_path, graph.source.encode("utf-8"))
+        write_atomically(source_path, graph.source.encode("utf-8"), where="save")
         raise DotNotFoundError(
             f"save: cannot write {path}: the Graphviz 'dot' program is not installed or not "
             f"on PATH. Install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: "
@@ -262,7 +271,7 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike[str]) -> Path:
             f"dot -T{fmt} {source_path} -o {path}",
             source_path,
         ) from None
-    write_atomically(path, data)
+    write_atomically(path, data, where="save")
     return path
 
 
@@ -596,7 +605,8 @@ def _check_layout(root: Node, layout: NetworkLayout, max_nodes: int) -> None:
         )
     if layout.titles and len(layout.titles) != len(layout.columns):
         raise DrawError(
-            f"draw: layout has {len(layout.titles)} titles for {len(layout.columns)} columns"
+            f"draw: layout has {len(layout.titles)} titles for {len(layout.columns)} columns; "
+            "give one title per column, or none"
         )
     in_graph = {id(node) for node in topological_order(root)}
     for unit in units:
@@ -614,7 +624,10 @@ def _check_layout(root: Node, layout: NetworkLayout, max_nodes: int) -> None:
         for position in (link.source, link.target):
             column, row = position
             if not (0 <= column < len(layout.columns) and 0 <= row < len(layout.columns[column])):
-                raise DrawError(f"draw: layout: a connection refers to no unit at {position}")
+                raise DrawError(
+                    f"draw: layout: a connection refers to no unit at {position}; positions are "
+                    f"(column, row) indices into layout.columns ({len(layout.columns)} columns)"
+                )
         if id(link.weight) not in in_graph:
             raise DrawError(
                 f"draw: layout: the weight {_plain_name(link.weight)} is not part of the graph "
@@ -859,6 +872,11 @@ def _parameter_ids(root: Node, parameters: Iterable[Node | str] | None) -> set[i
                     f"draw: parameters: no node labelled {p!r} in the graph of {_plain_name(root)}"
                 )
             found += by_label[p]
+        elif getattr(p, "_parents", None) is None:
+            raise DrawError(
+                f"draw: parameters: expected nodes or their labels (str), got "
+                f"{type(p).__name__} {p!r}"
+            )
         elif id(p) in in_graph:
             found.append(p)
     for node in found:
@@ -1195,20 +1213,3 @@ def _swatch(style: dict[str, str]) -> str:
 def _plain_name(node: Any) -> str:
     label = getattr(node, "label", None)
     return repr(label) if label is not None else f"an unlabelled {node._op or 'leaf'} node"
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` whole or not at all: a temporary file next to it, then a rename.
-
-    Used by `save`; tools that write files beside drawings (a gallery page) use it too.
-    """
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    # os.open with mode 0o666 lets the umask decide permissions, as for any new file.
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

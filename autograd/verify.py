@@ -37,6 +37,7 @@ The diagnoses are computed in `autograd.diagnose`, the reports written by
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import math
 import os
@@ -397,8 +398,14 @@ def verify(case: str | os.PathLike[str] | Mapping[str, Any] | CaseFile) -> Verif
     """Judge every claim of a case file (a path, a parsed mapping or a `CaseFile`).
 
     Raises `CaseFileError` when the file is invalid, including when an equation
-    or formula cannot be evaluated at the document's point.
+    or formula cannot be evaluated at the document's point, and TypeError for a `case`
+    of another type.
     """
+    if not isinstance(case, (CaseFile, str, os.PathLike, Mapping)):
+        raise TypeError(
+            "verify: expected a case-file path (a str or Path), a parsed case (a dict) or a "
+            f"CaseFile, got {type(case).__name__}"
+        )
     if not isinstance(case, CaseFile):
         case = load(case)
     with np.errstate(all="ignore"):  # overflow is caught and reported by the range checks
@@ -806,14 +813,16 @@ def compare(
     d argument) or ``"dA/dB"`` for a labelled node A of the graph.
 
     A number in `hand` is judged by the digits it shows: give it as a string or
-    `Decimal` (``"0.0850"``) to keep trailing zeros. An array in `hand` (shaped like
-    the argument) is judged entry by entry, to relative tolerance `rtol`, and the
-    entries that disagree are listed (`Comparison.disagreements`). Finite differences
-    are central, step ``eps * max(1, |x|)`` per entry (`autograd.gradcheck`'s), for
-    arguments only. A wrong hand value is diagnosed as `verify` diagnoses claims (a
-    factor 2, 1/2, -1, the `batch_size`, a transposed matrix, ...); the keys of `hand`
-    are the parameters for the regularization diagnosis.
+    `Decimal` (``"0.0850"``) to keep trailing zeros. A string is the text of a number,
+    not a formula; NaN and infinities (``"nan"``, ``float("inf")``) are refused. An
+    array in `hand` (shaped like the argument) is judged entry by entry, to relative
+    tolerance `rtol`, and the entries that disagree are listed (`Comparison.disagreements`).
+    Finite differences are central, step ``eps * max(1, |x|)`` per entry
+    (`autograd.gradcheck`'s), for arguments only. A wrong hand value is diagnosed as
+    `verify` diagnoses claims (a factor 2, 1/2, -1, the `batch_size`, a transposed
+    matrix, ...); the keys of `hand` are the parameters for the regularization diagnosis.
     """
+    _check_arguments(hand, function, at, eps)
     arrays = any(_is_array(value) for value in at.values())
     point, output = _function_point(function, at, hand, batch_size, arrays)
     settings = Settings()
@@ -868,6 +877,27 @@ def compare(
     return Comparison(tuple(rows), differences, disagreements)
 
 
+def _check_arguments(hand: object, function: object, at: object, eps: object) -> None:
+    """Raise TypeError or ValueError for arguments `compare` cannot use."""
+    for name, given, example in (("hand", hand, "{'x': 4.0}"), ("at", at, "{'x': 2.0}")):
+        what = "derivative worked out by hand" if name == "hand" else "value"
+        if not isinstance(given, Mapping):
+            raise TypeError(
+                f"compare: {name} must be a dict of name -> {what}, such as {example}, "
+                f"got {type(given).__name__}"
+            )
+        for key in given:
+            if not isinstance(key, str):
+                raise TypeError(
+                    f"compare: the keys of {name} must be names (str), got {type(key).__name__} "
+                    f"{key!r}"
+                )
+    if not callable(function):
+        raise TypeError(f"compare: function must be callable, got {type(function).__name__}")
+    if isinstance(eps, bool) or not isinstance(eps, Real) or not 0 < eps < 1:
+        raise ValueError(f"compare: eps must be a number in (0, 1), such as 1e-6, got {eps!r}")
+
+
 def _is_array(value: object) -> bool:
     return isinstance(value, (np.ndarray, Tensor, list, tuple))
 
@@ -891,6 +921,16 @@ def _function_point(
     arrays: bool,
 ) -> tuple[Point, str]:
     leaves = {name: _argument(name, value, arrays) for name, value in at.items()}
+    try:
+        inspect.signature(function).bind(**leaves)
+    except TypeError as error:  # the function's parameters are not the names in `at`
+        raise TypeError(
+            f"compare: the function cannot be called with the arguments named in at "
+            f"({', '.join(at) or 'none'}): {error}; it must take one argument per entry of "
+            "at, by those names"
+        ) from None
+    except ValueError:  # no signature to read (some built-ins): calling it will tell
+        pass
     output = function(**leaves)
     kind = Tensor if arrays else Value
     if not isinstance(output, kind):
@@ -938,7 +978,7 @@ def _finite_difference(
                 return inner
         raise ValueError(f"compare: no node labelled {node!r}")
 
-    (gradient,) = numeric_gradient(of, _argument(wrt, at[wrt], arrays), eps=eps)
+    (gradient,) = numeric_gradient(of, _argument(wrt, at[wrt], arrays), eps=eps, where="compare")
     return _data(gradient)
 
 
@@ -982,10 +1022,22 @@ def _hand_number(key: str, value: HandValue) -> tuple[Number, int | None]:
             raise ValueError(
                 f"compare: hand value for {key!r} is not a number: {value!r}"
             ) from None
+    elif isinstance(value, (int, float)):
+        number = float(Decimal(value))  # exact for a float; inf for an int beyond float's range
+    else:
+        raise TypeError(
+            f"compare: hand value for {key!r} must be a number, got {type(value).__name__}"
+        )
+    if not math.isfinite(number):
+        shown = "an integer too large for a float" if isinstance(value, int) else repr(value)
+        raise ValueError(
+            f"compare: hand value for {key!r} is {shown}, not a finite number; give the "
+            "derivative worked out by hand, such as 4.0 or '0.0850'"
+        )
+    if isinstance(value, (str, Decimal)):
         return number, shown_decimals(str(value))
-    if isinstance(value, (int, float)):  # a numpy float's repr is "np.float64(...)"
-        return float(value), shown_decimals(repr(value if isinstance(value, int) else float(value)))
-    raise TypeError(f"compare: hand value for {key!r} must be a number, got {type(value).__name__}")
+    # a numpy float's repr is "np.float64(...)"
+    return number, shown_decimals(repr(value if isinstance(value, int) else float(value)))
 
 
 # ----------------------------------------------------------------------- helpers

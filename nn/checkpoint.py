@@ -2,9 +2,9 @@
 
 - `state_dict` and `load_state_dict`: every parameter's array under its PyTorch-style
   name (``0.weight``, ``0.bias``, ...), and back, checked key by key and shape by shape.
-- `save` and `load`: the same in an ``.npz`` file, written atomically (`atomic_write`),
-  so ``{k: torch.from_numpy(v) for k, v in np.load(path).items()}`` is a torch
-  ``state_dict``.
+- `save` and `load`: the same in an ``.npz`` file, written atomically
+  (`autograd.files.write_atomically`), so
+  ``{k: torch.from_numpy(v) for k, v in np.load(path).items()}`` is a torch ``state_dict``.
 - `to_torch` and `from_torch`: the same network as ``torch.nn`` modules and back, for a
   user who outgrows this engine (PyTorch is needed only for these two).
 """
@@ -12,14 +12,14 @@
 from __future__ import annotations
 
 import os
-import tempfile
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
+from autograd.files import write_atomically
 from autograd.tensor import leaf_array, shape_text
 
 from .layers import Identity, Linear, ReLU, Sequential, Sigmoid, Tanh
@@ -40,6 +40,11 @@ def load_state_dict(
     and finite; it is converted to the parameter's dtype. Nothing changes unless every
     entry passes, and a failure names the key and the shapes.
     """
+    if not isinstance(state, Mapping):
+        raise TypeError(
+            f"{where}: state must be a dict of name -> array (as nn.state_dict returns), "
+            f"got {type(state).__name__}"
+        )
     params = dict(model.named_parameters())
     missing = [name for name in params if name not in state]
     unexpected = [name for name in state if name not in params]
@@ -66,28 +71,6 @@ def load_state_dict(
         param.data[...] = arrays[name]
 
 
-def atomic_write(path: str | os.PathLike[str], write: Callable[[IO[bytes]], None]) -> Path:
-    """Call ``write(file)`` on a temporary file beside `path`, then rename it to `path`.
-
-    A reader never sees a half-written file, and a failed write leaves any old file in
-    place. Missing parent folders are made. Returns the path.
-    """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".partial", delete=False
-    ) as handle:
-        partial = Path(handle.name)
-        try:
-            write(handle)
-            handle.close()
-            os.replace(partial, target)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-    return target
-
-
 def save(model: Module, path: str | os.PathLike[str]) -> Path:
     """Write the model's `state_dict` to `path` as an ``.npz`` file (written atomically).
 
@@ -97,7 +80,7 @@ def save(model: Module, path: str | os.PathLike[str]) -> Path:
     state = state_dict(model)
     if not state:
         raise ValueError(f"save: {type(model).__name__} has no parameters to save")
-    return atomic_write(path, lambda file: np.savez(file, **state))
+    return write_atomically(path, lambda file: np.savez(file, **state), where="save")
 
 
 _ZIP_MAGIC = b"PK"  # every zip archive (an .npz) starts with these bytes

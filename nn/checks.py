@@ -1,13 +1,16 @@
 """Argument checks shared by the networks, the data generators and the training loop.
 
-Each raises a `ValueError` that names the function, the argument and what to give
-instead, so the same mistake reads the same wherever it is made.
+Each raises an error that names the function, the argument and what to give instead
+(a `ValueError` for a wrong value, a `TypeError` for a wrong kind of thing), so the same
+mistake reads the same wherever it is made.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from numbers import Integral
+
+import numpy as np
 
 
 class UnknownNameError(KeyError):
@@ -26,6 +29,11 @@ def check_count(n: object, where: str, what: str) -> None:
 
 def check_sizes(sizes: Sequence[int], where: str) -> tuple[int, ...]:
     """`sizes` as a tuple, checked to list the inputs and at least one layer, each a count."""
+    if isinstance(sizes, (str, bytes)) or not isinstance(sizes, Iterable):
+        raise TypeError(
+            f"{where}: sizes must be a list such as [2, 8, 1] (inputs, then each layer's "
+            f"width), got {type(sizes).__name__} {sizes!r}"
+        )
     sizes = tuple(sizes)
     if len(sizes) < 2:
         raise ValueError(
@@ -36,8 +44,21 @@ def check_sizes(sizes: Sequence[int], where: str) -> tuple[int, ...]:
     return sizes
 
 
-def check_activation(name: str, known: Collection[str], where: str) -> str:
-    """`name`, checked to be one of the `known` activation names."""
-    if name not in known:
-        raise ValueError(f"{where}: unknown activation {name!r}; use one of {', '.join(known)}")
+def check_choice(name: object, known: Collection[str], where: str, what: str) -> str:
+    """`name`, checked to be one of the `known` names of a `what` (an activation, an init)."""
+    if not isinstance(name, str) or name not in known:
+        hint = "" if isinstance(name, str) else f" (one name, a str, not a {type(name).__name__})"
+        raise ValueError(f"{where}: unknown {what} {name!r}; use one of {', '.join(known)}{hint}")
     return name
+
+
+def check_activation(name: object, known: Collection[str], where: str) -> str:
+    """`name`, checked to be one of the `known` activation names."""
+    return check_choice(name, known, where, "activation")
+
+
+def check_flag(flag: object, where: str, what: str) -> bool:
+    """`flag` as a bool, checked to be True or False (a numpy bool too), not a truthy str."""
+    if not isinstance(flag, (bool, np.bool_)):
+        raise TypeError(f"{where}: {what} must be True or False, got {flag!r}")
+    return bool(flag)

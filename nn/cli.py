@@ -16,8 +16,9 @@ from typing import NoReturn
 from autograd.casefile import CaseFileError
 from autograd.casefile import load as load_case
 from autograd.chain import ChainRuleError
-from autograd.draw import SAVE_FORMATS, DotNotFoundError, DrawError, draw, save, write_atomically
+from autograd.draw import SAVE_FORMATS, DotNotFoundError, DrawError, draw, save
 from autograd.expr import ExpressionError
+from autograd.files import write_atomically
 from autograd.verify import Point, VerifyResult, verify
 
 from .catalog import CASES, case_table
@@ -81,7 +82,10 @@ def demo(out_dir: Path) -> int:
         print(f"  {name}: written {target}")
     print("Training seed 003's network on its XOR table:")
     if train_command("xor", out_dir=out_dir / "train", progress=False) != 0:
-        raise UsageError("the XOR training run failed (see above)")
+        raise UsageError(
+            "training seed 003's XOR network failed (error above); run "
+            f"'chaingrad --debug train xor --out {out_dir / 'train'}' for the traceback"
+        )
     links["seed003-xor"] += [
         ("training: loss and accuracy per epoch (PNG)", "train/train_xor.png"),
         ("training: decision regions (PNG)", "train/train_xor_boundary.png"),
@@ -274,7 +278,6 @@ _USER_ERRORS = (
     DrawError,
     DotNotFoundError,
     KeyError,
-    FileNotFoundError,
 )
 
 
@@ -306,15 +309,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"chaingrad {args.command}: error: {message}", file=sys.stderr)
         return 2
-    except OSError as error:  # an output path that cannot be written: a file where a folder
-        if args.debug:  # is expected, a folder where a file is, no permission, a full disk
+    except OSError as error:
+        if args.debug:
             raise
-        print(
-            f"chaingrad {args.command}: error: cannot write "
-            f"{error.filename2 or error.filename or 'the output'} "
-            f"({error.strerror or error}); choose an --out folder you can write to",
-            file=sys.stderr,
-        )
+        if error.errno is None and error.filename is None:  # ours, with its own message
+            message = str(error)  # (e.g. nn.load's "no such file", raised while reading)
+        else:  # the system's, for an output path that cannot be written: a file where a
+            # folder is expected, a folder where a file is, no permission, a full disk
+            message = (
+                f"cannot write {error.filename2 or error.filename or 'the output'} "
+                f"({error.strerror or error}); choose an --out folder you can write to"
+            )
+        print(f"chaingrad {args.command}: error: {message}", file=sys.stderr)
         return 2
 
 

@@ -29,7 +29,8 @@ import graphviz
 from tqdm import tqdm
 
 from autograd.chain import explain
-from autograd.draw import SAVE_FORMATS, DotNotFoundError, draw, save, write_atomically
+from autograd.draw import SAVE_FORMATS, DotNotFoundError, draw, save
+from autograd.files import write_atomically
 
 from .catalog import CASES, BuiltCase, Case, get_case
 from .checks import UnknownNameError
@@ -92,7 +93,10 @@ def write_gallery(
     links = dict(links or {})
     unknown = sorted(set(links) - {c.name for c in chosen})
     if unknown:
-        raise UnknownNameError(f"write_gallery: links for cases not drawn: {', '.join(unknown)}")
+        raise UnknownNameError(
+            f"write_gallery: links for cases not drawn: {', '.join(unknown)}; link keys must "
+            f"be names of the cases drawn: {', '.join(c.name for c in chosen)}"
+        )
     out.mkdir(parents=True, exist_ok=True)
     sections = []
     renderer = _Renderer(formats)

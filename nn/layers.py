@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator, Sequence
+from numbers import Real
 from typing import Any
 
 import numpy as np
@@ -26,7 +27,7 @@ import numpy as np
 from autograd.tensor import Tensor, float_dtype, shape_text
 from autograd.tensor_ops import linear
 
-from .checks import check_activation, check_count, check_sizes
+from .checks import check_activation, check_choice, check_count, check_flag, check_sizes
 from .module import Module
 
 Seed = int | np.random.Generator
@@ -84,8 +85,8 @@ class Linear(Module):
     ) -> None:
         check_count(in_features, "Linear", "in_features")
         check_count(out_features, "Linear", "out_features")
-        if init not in INITIALIZERS:
-            raise ValueError(f"Linear: unknown init {init!r}; use one of {', '.join(INITIALIZERS)}")
+        bias = check_flag(bias, "Linear", "bias")
+        check_choice(init, INITIALIZERS, "Linear", "init")
         dt = float_dtype(dtype, "Linear")
         w, b = INITIALIZERS[init](generator(seed, "Linear"), in_features, out_features)
         self.in_features = in_features
@@ -97,14 +98,38 @@ class Linear(Module):
     def forward(self, x: Tensor | np.ndarray) -> Tensor:
         """``x @ weight.T + bias`` for `x` of shape (..., in_features), as one fused
         `autograd.tensor_ops.linear` node."""
-        shape = np.shape(x.data if isinstance(x, Tensor) else x)
+        if type(x) is Tensor or isinstance(x, (Tensor, np.ndarray)):
+            shape = x.shape
+        else:
+            shape = self._input_shape(x)
         if not shape or shape[-1] != self.in_features:
             raise ValueError(
-                f"Linear({self.in_features}, {self.out_features}): the input has shape "
+                f"{self._name()}: the input has shape "
                 f"{shape_text(shape)}; its last dimension must be in_features = "
                 f"{self.in_features}"
             )
         return linear(x, self.weight, self.bias)
+
+    def _name(self) -> str:
+        return f"Linear({self.in_features}, {self.out_features})"
+
+    def _input_shape(self, x: object) -> tuple[int, ...]:
+        """The shape of an input that is not an array: nested lists of numbers, or a number."""
+        if isinstance(x, (list, tuple)):
+            try:
+                return np.shape(x)
+            except ValueError:  # numpy: "inhomogeneous shape"
+                raise ValueError(
+                    f"{self._name()}: the input is not a rectangular array (rows of different "
+                    f"lengths); give every row {self.in_features} numbers"
+                ) from None
+        if isinstance(x, Real) and not isinstance(x, bool):
+            return ()
+        kind = "None" if x is None else f"a {type(x).__name__}"
+        raise TypeError(
+            f"{self._name()}: the input is {kind}; pass a Tensor or an array "
+            f"of shape (N, {self.in_features})"
+        )
 
     def extra_repr(self) -> str:
         """Sizes and bias, as PyTorch prints them."""
@@ -217,6 +242,8 @@ class MLP(Sequential):
         sizes = check_sizes(sizes, "MLP")
         for name in (hidden, output):
             check_activation(name, ACTIVATIONS, "MLP")
+        check_choice(init, INITIALIZERS, "MLP", "init")
+        bias = check_flag(bias, "MLP", "bias")
         rng = generator(seed, "MLP")
         modules: list[Module] = []
         for k in range(1, len(sizes)):

@@ -93,14 +93,15 @@ def binary_cross_entropy(
     a clipped output gives a finite loss (at most -log(epsilon), about 27.6) and, like a
     clamp, passes no gradient back. To keep the gradient in that regime, feed the net
     inputs to `binary_cross_entropy_with_logits` instead. Outputs outside [0, 1] are an
-    error (they are not probabilities: the network probably lacks its output sigmoid).
+    error (they are not probabilities: the network probably lacks its output sigmoid), and
+    so are targets outside [0, 1] (they are probabilities or 0/1 labels).
     """
     name = "binary_cross_entropy"
-    if not 0 < epsilon < 0.5:
-        raise ValueError(f"{name}: epsilon must be in (0, 0.5), got {epsilon!r}")
+    if isinstance(epsilon, bool) or not isinstance(epsilon, Real) or not 0 < epsilon < 0.5:
+        raise ValueError(f"{name}: epsilon must be a number in (0, 0.5), got {epsilon!r}")
     if isinstance(outputs, Tensor):
         scale = _batch_scale(outputs, reduction, name, per_output=True)
-        t = _tensor_targets(outputs, targets, name)
+        t = _probability_targets(outputs, targets, name)
         p = outputs.data
         outside = (p < 0) | (p > 1)
         if outside.any():
@@ -118,7 +119,7 @@ def binary_cross_entropy(
         terms = t * clipped.log() + (1 - t) * (1 - clipped).log()
         return terms.sum() * -scale
     _check_reduction(reduction, name)
-    pairs = _pairs(outputs, targets, name)
+    pairs = _probability_pairs(outputs, targets, name)
     terms = []
     for k, (o, t) in enumerate(pairs, start=1):
         if not 0.0 <= o.data <= 1.0:
@@ -140,17 +141,18 @@ def binary_cross_entropy_with_logits(
     sigmoid(z) - t for any z. A Value uses L_k = max(z, 0) - z t + log(1 + e^-|z|), the
     branch chosen by the sign of z, each branch the exact, smooth formula on its side
     (so z = 0 gets the gradient 1/2 - t); a Tensor takes log(1 + e^z) as the
-    log-sum-exp of (0, z), which is smooth everywhere.
+    log-sum-exp of (0, z), which is smooth everywhere. Targets must lie in [0, 1]
+    (outside it the loss can be negative and means nothing).
     """
     name = "binary_cross_entropy_with_logits"
     if isinstance(logits, Tensor):
         scale = _batch_scale(logits, reduction, name, per_output=True)
-        t = _tensor_targets(logits, targets, name)
+        t = _probability_targets(logits, targets, name)
         softplus = stack([np.zeros_like(logits.data), logits]).logsumexp(axis=0)
         return (softplus - logits * t).sum() * scale
     _check_reduction(reduction, name)
     terms = []
-    for z, t in _pairs(logits, targets, name):
+    for z, t in _probability_pairs(logits, targets, name):
         if z.data >= 0:
             terms.append(z - z * t + (1 + (-z).exp()).log())
         else:
@@ -209,6 +211,11 @@ def l2_penalty(params: Iterable[Any], alpha: float) -> Any:
     """
     if isinstance(params, (Tensor, Value)):
         raise TypeError("l2_penalty: pass a list of parameters ([W1, W2]), not one node")
+    if isinstance(params, (str, bytes)) or not isinstance(params, Iterable):
+        raise TypeError(
+            f"l2_penalty: params must be a list of parameters, got {type(params).__name__}; "
+            "pass model.parameters()"
+        )
     params = list(params)
     if not params:
         raise ValueError("l2_penalty: no parameters given")
@@ -262,6 +269,20 @@ def _tensor_targets(outputs: Tensor, targets: Any, name: str) -> Tensor:
     return t
 
 
+def _probability_targets(outputs: Tensor, targets: Any, name: str) -> Tensor:
+    """`_tensor_targets`, checked to lie in [0, 1] (probabilities or 0/1 labels)."""
+    t = _tensor_targets(outputs, targets, name)
+    values = t.data
+    if values.min() < 0 or values.max() > 1:
+        outside = (values < 0) | (values > 1)
+        first = tuple(int(i) for i in np.argwhere(outside)[0])
+        raise ValueError(
+            f"{name}: target {first} is {values[first]:g}, not in [0, 1] ({int(outside.sum())} "
+            f"of {values.size} targets are outside); targets are probabilities or 0/1 labels"
+        )
+    return t
+
+
 def _tensor_squares(
     outputs: Tensor,
     targets: Any,
@@ -291,8 +312,18 @@ def _clip(p: Value, epsilon: float) -> Value:
 
 def _values(outputs: Sequence[Value], name: str) -> list[Value]:
     """The outputs of one example as a list, after checking they are Values."""
+    if isinstance(outputs, np.ndarray):
+        raise TypeError(
+            f"{name}: outputs is a numpy array; wrap it as Tensor(outputs), or pass a list "
+            "of Values for one example"
+        )
     if isinstance(outputs, Value):
         raise TypeError(f"{name}: pass lists, one entry per output ([o1], [t1]), not one Value")
+    if isinstance(outputs, (str, bytes)) or not isinstance(outputs, Iterable):
+        raise TypeError(
+            f"{name}: outputs must be a Tensor or a list of Values, one per output ([o1]), "
+            f"got {type(outputs).__name__} {outputs!r}"
+        )
     outputs = list(outputs)
     if not outputs:
         raise ValueError(f"{name}: no outputs")
@@ -311,7 +342,13 @@ def _pairs(
     """Outputs and targets paired up, after checking they are what a scalar loss takes."""
     if isinstance(targets, Value):
         raise TypeError(f"{name}: pass lists, one entry per output ([o1], [t1]), not one Value")
-    outputs, targets = _values(outputs, name), list(targets)
+    outputs = _values(outputs, name)
+    if isinstance(targets, (str, bytes)) or not isinstance(targets, Iterable):
+        raise TypeError(
+            f"{name}: targets must be a list, one per output ([t1]), "
+            f"got {type(targets).__name__} {targets!r}"
+        )
+    targets = list(targets)
     if len(outputs) != len(targets):
         raise ValueError(
             f"{name}: {len(outputs)} outputs but {len(targets)} targets; they must pair up"
@@ -320,3 +357,18 @@ def _pairs(
         if not isinstance(t, Value) and not (isinstance(t, Real) and math.isfinite(t)):
             raise TypeError(f"{name}: target {k} must be a finite number or a Value, got {t!r}")
     return list(zip(outputs, targets))
+
+
+def _probability_pairs(
+    outputs: Sequence[Value], targets: Sequence[Operand], name: str
+) -> list[tuple[Value, Operand]]:
+    """`_pairs`, with every target checked to lie in [0, 1] (a probability or a 0/1 label)."""
+    pairs = _pairs(outputs, targets, name)
+    for k, (_, t) in enumerate(pairs, start=1):
+        number = t.data if isinstance(t, Value) else t
+        if not 0 <= number <= 1:
+            raise ValueError(
+                f"{name}: target {k} is {number:g}, not in [0, 1]; targets are probabilities "
+                "or 0/1 labels"
+            )
+    return pairs

@@ -2,7 +2,7 @@
 
 Figures are drawn with matplotlib's Agg renderer on a `Figure` of their own, never
 through ``pyplot``: nothing is shown, no global backend is switched, and it works on a
-machine without a display. Files are written atomically (`nn.checkpoint.atomic_write`).
+machine without a display. Files are written atomically (`autograd.files.write_atomically`).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from autograd.files import write_atomically
 from autograd.grad_mode import no_grad
 from autograd.tensor import Tensor, shape_text
 
-from .checkpoint import atomic_write
 from .module import Module
 from .train import History, predicted_classes
 
@@ -56,7 +56,9 @@ def plot_history(
         axes[1].set_ylabel(", ".join(metrics))
     if title:
         figure.suptitle(title)
-    return atomic_write(path, lambda file: figure.savefig(file, format="png", dpi=100))
+    return write_atomically(
+        path, lambda file: figure.savefig(file, format="png", dpi=100), where="plot_history"
+    )
 
 
 def plot_decision_boundary(
@@ -117,4 +119,8 @@ def plot_decision_boundary(
     ax.set_ylabel("$x_2$")
     if title:
         ax.set_title(title)
-    return atomic_write(path, lambda file: figure.savefig(file, format="png", dpi=100))
+    return write_atomically(
+        path,
+        lambda file: figure.savefig(file, format="png", dpi=100),
+        where="plot_decision_boundary",
+    )

@@ -35,12 +35,12 @@ import math
 import random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from numbers import Real
+from numbers import Integral, Real
 
 from autograd.draw import Connection, NetworkLayout, Unit
 from autograd.value import Operand, Value, dot_values
 
-from .checks import UnknownNameError, check_activation, check_count, check_sizes
+from .checks import UnknownNameError, check_activation, check_count, check_flag, check_sizes
 from .module import Module
 
 ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
@@ -145,9 +145,10 @@ class Neuron(Module):
         check_count(n_inputs, "Neuron", "n_inputs")
         self.activation = check_activation(activation, ACTIVATIONS, "Neuron")
         self._activate = ACTIVATIONS[self.activation]
+        bias = check_flag(bias, "Neuron", "bias")
         naming = _naming(names, "Neuron")
         shape = tuple(sizes) if sizes is not None else (n_inputs, 1)
-        rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+        rng = _random(seed, "Neuron")
         bound = 1.0 / math.sqrt(n_inputs)
         self.w = [
             Value(rng.uniform(-bound, bound), naming(Site("weight", layer, index, i, shape)))
@@ -160,9 +161,8 @@ class Neuron(Module):
 
     def forward(self, x: Sequence[Operand]) -> Value:
         """The neuron's output for inputs `x` (Values, or plain numbers taken as data)."""
-        if len(x) != len(self.w):
-            name = f"Neuron {self.out_label}" if self.out_label else "Neuron"
-            raise ValueError(f"{name}: got {len(x)} inputs, expected {len(self.w)}")
+        name = f"Neuron {self.out_label}" if self.out_label else "Neuron"
+        _check_inputs(x, len(self.w), name)
         net = dot_values(self.w, x, self.b)
         if self.activation == "identity":
             net.label = self.out_label or self.net_label
@@ -197,7 +197,9 @@ class Layer(Module):
         seed: int | random.Random = 0,
     ) -> None:
         check_count(n_outputs, "Layer", "n_outputs")
-        rng = seed if isinstance(seed, random.Random) else random.Random(seed)
+        check_activation(activation, ACTIVATIONS, "Layer")
+        bias = check_flag(bias, "Layer", "bias")
+        rng = _random(seed, "Layer")
         shape = tuple(sizes) if sizes is not None else (n_inputs, n_outputs)
         self.neurons = [
             Neuron(
@@ -215,6 +217,7 @@ class Layer(Module):
 
     def forward(self, x: Sequence[Operand]) -> list[Value]:
         """Each neuron's output for inputs `x`, as a list (even for a single neuron)."""
+        _check_inputs(x, len(self.neurons[0].w), "Layer")
         return [neuron(x) for neuron in self.neurons]
 
     def extra_repr(self) -> str:
@@ -230,7 +233,7 @@ class MLP(Module):
     `sizes` lists the inputs, then each layer's width. Hidden layers use `hidden`, the
     last layer `output`, unless `activations` gives one per layer. Calling the network
     returns the list of its outputs. All layers draw their starting weights from one
-    `random.Random(seed)`; set exact numbers with `set_parameters`.
+    `random.Random(seed)` (or the Random given); set exact numbers with `set_parameters`.
     """
 
     def __init__(
@@ -242,17 +245,27 @@ class MLP(Module):
         activations: Sequence[str] | None = None,
         bias: bool = True,
         names: str | Naming = "indexed",
-        seed: int = 0,
+        seed: int | random.Random = 0,
     ) -> None:
         sizes = check_sizes(sizes, "MLP")
         n_layers = len(sizes) - 1
         if activations is None:
+            for name in (hidden, output):
+                check_activation(name, ACTIVATIONS, "MLP")
             activations = [hidden] * (n_layers - 1) + [output]
+        elif isinstance(activations, str) or not isinstance(activations, Sequence):
+            raise TypeError(
+                f"MLP: activations must be a list of names, one per layer, got {activations!r}"
+            )
         elif len(activations) != n_layers:
             raise ValueError(
                 f"MLP: {len(activations)} activations for {n_layers} layers; give one per layer"
             )
-        rng = random.Random(seed)
+        else:
+            for name in activations:
+                check_activation(name, ACTIVATIONS, "MLP")
+        bias = check_flag(bias, "MLP", "bias")
+        rng = _random(seed, "MLP")
         self.sizes = sizes
         self.naming = _naming(names, "MLP")
         self.layers = [
@@ -271,8 +284,7 @@ class MLP(Module):
 
     def forward(self, x: Sequence[Operand]) -> list[Value]:
         """The network's outputs for inputs `x`, as a list."""
-        if len(x) != self.sizes[0]:
-            raise ValueError(f"MLP: got {len(x)} inputs, expected {self.sizes[0]}")
+        _check_inputs(x, self.sizes[0], "MLP")
         for layer in self.layers:
             x = layer(x)
         return x
@@ -391,6 +403,11 @@ class MLP(Module):
 
     def set_parameters(self, values: Mapping[str, float]) -> None:
         """Set parameters by label, ``{"w1": 0.1, "b2": -0.4}``; the others keep their values."""
+        if not isinstance(values, Mapping):
+            raise TypeError(
+                "MLP.set_parameters: values must be a dict of label -> number, such as "
+                f"{{'w1': 0.1}}, got {type(values).__name__}"
+            )
         by_label = {p.label: p for p in self.parameters() if p.label is not None}
         unknown = [label for label in values if label not in by_label]
         if unknown:
@@ -447,3 +464,27 @@ def _naming(names: str | Naming, where: str) -> Naming:
         f"{where}: unknown naming scheme {names!r}; use one of {', '.join(NAMING_SCHEMES)} "
         "or a function of a Site"
     )
+
+
+def _random(seed: int | random.Random, where: str) -> random.Random:
+    """`seed` as a `random.Random`: a whole number seeds a new one; a Random is used as is."""
+    if isinstance(seed, random.Random):
+        return seed
+    if isinstance(seed, bool) or not isinstance(seed, Integral):
+        raise TypeError(f"{where}: seed must be a whole number or a random.Random, got {seed!r}")
+    return random.Random(int(seed))
+
+
+def _check_inputs(x: object, expected: int, where: str) -> None:
+    """Raise unless `x` is a list (or array) of `expected` inputs (numbers or Values)."""
+    try:
+        count = -1 if isinstance(x, (str, bytes, Value)) else len(x)
+    except TypeError:  # no length: a number, None, a generator
+        count = -1
+    if count < 0:
+        raise TypeError(
+            f"{where}: inputs must be a list of {expected} numbers or Values, "
+            f"got {type(x).__name__} {x!r}"
+        )
+    if count != expected:
+        raise ValueError(f"{where}: got {count} inputs, expected {expected}")

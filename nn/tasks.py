@@ -215,7 +215,7 @@ def run_task(
     data (``val_loss``, ``val_accuracy``).
     """
     if name not in TASKS:
-        raise ValueError(f"unknown task {name!r}; the tasks are {', '.join(TASKS)}")
+        raise ValueError(f"run_task: unknown task {name!r}; the tasks are {', '.join(TASKS)}")
     task = TASKS[name]
     epochs = task.epochs if epochs is None else epochs
     lr = task.lr if lr is None else lr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -130,6 +131,23 @@ def test_no_path_and_too_many_paths():
         x = x + x
     with pytest.raises(ChainRuleError, match="1048576 paths"):
         chain_rule(x, a, labelled_only=False)
+
+
+def test_digits_and_max_paths_are_whole_numbers():
+    a = Value(2.0, label="a")
+    y = (a * 3.0).named("y")
+    assert explain(y, "a", digits=17, max_paths=1) == "dy/da = dy/da\n      = 3 = 3"
+    assert explain(y, "a", digits=np.int64(2)).endswith("= 3")  # a numpy integer is a count
+    for digits in (0, 18, 2.0, "4", True, None):
+        with pytest.raises(ChainRuleError, match=r"explain: digits must be a whole number from"):
+            explain(y, "a", digits=digits)
+        with pytest.raises(ChainRuleError, match=r"ChainRule.text: digits must be a whole"):
+            chain_rule(y, "a").text(digits)
+    for max_paths in (0, -1, 1.5, "x", False):
+        with pytest.raises(ChainRuleError, match=r"explain: max_paths must be a whole number"):
+            explain(y, "a", max_paths=max_paths)
+        with pytest.raises(ChainRuleError, match=r"chain_rule: max_paths must be a whole number"):
+            chain_rule(y, "a", max_paths=max_paths)
 
 
 def test_tensor_graphs_are_refused_with_a_hint():

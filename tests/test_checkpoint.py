@@ -3,11 +3,14 @@ bad files), state dicts, and PyTorch round trips."""
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 
 import numpy as np
 import pytest
 
+from autograd.files import SaveError
 from nn.checkpoint import from_torch, load, load_state_dict, save, state_dict, to_torch
 from nn.layers import MLP, Linear, Sequential, Sigmoid, Tanh
 from nn.module import Module
@@ -81,6 +84,38 @@ def test_load_errors_name_the_file_key_and_shapes(tmp_path):
         load(Sequential(Linear(2, 4), Linear(4, 3)), good)
 
 
+@pytest.mark.parametrize(
+    ("setup", "name", "error", "message"),
+    [
+        (lambda d: (d / "w.npz").mkdir(), "w.npz", errno.EISDIR, "w.npz: it is a folder"),
+        (lambda d: (d / "afile").write_text(""), "afile/w.npz", errno.ENOTDIR,
+         "afile is a file, not a folder"),
+        (lambda d: (d / "afile").write_text(""), "afile/sub/w.npz", errno.ENOTDIR,
+         "afile is a file, not a folder"),
+    ],
+)  # fmt: skip
+def test_save_errors_name_the_path_given_not_the_temporary_file(
+    tmp_path, setup, name, error, message
+):
+    setup(tmp_path)
+    target = tmp_path / name
+    with pytest.raises(SaveError) as caught:
+        save(trained_net(), target)
+    text = str(caught.value)
+    assert text.startswith(f"save: cannot write {target}") and message in text
+    assert ".tmp" not in text and "\n" not in text
+    assert caught.value.errno == error and caught.value.filename == str(target)
+    assert caught.value.strerror  # the system's reason, for callers that show it alone
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_load_state_dict_needs_a_dict():
+    net = Linear(2, 2)
+    for state in (None, [("weight", np.eye(2)), ("bias", [1, 2])]):
+        with pytest.raises(TypeError, match="state must be a dict of name -> array"):
+            load_state_dict(net, state)
+
+
 def test_load_state_dict_converts_dtype():
     net = Linear(2, 2, dtype=np.float32)
     load_state_dict(net, {"weight": np.eye(2), "bias": [1, 2]})
@@ -144,3 +179,14 @@ def test_torch_conversion_without_torch_is_a_clear_error(monkeypatch):
         to_torch(Linear(2, 2))
     with pytest.raises(ImportError, match="from_torch needs PyTorch"):
         from_torch(object())
+
+
+def test_saved_file_gets_the_usual_permissions(tmp_path):
+    """The temporary file is made with mode 0o666 less the umask, like any new file (not
+    the 0o600 of tempfile), so a weights file others could read stays readable."""
+    mask = os.umask(0o022)
+    try:
+        path = save(trained_net(), tmp_path / "w.npz")
+    finally:
+        os.umask(mask)
+    assert path.stat().st_mode & 0o777 == 0o644

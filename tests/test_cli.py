@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import re
 import subprocess
 import sys
@@ -108,3 +109,40 @@ def test_console_entry_point_runs_as_a_module():
         [sys.executable, "-m", "nn.cli", "frobnicate"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 2 and "invalid choice" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (FileNotFoundError(errno.ENOENT, "No such file or directory", "/nowhere/x"),
+         "cannot write /nowhere/x (No such file or directory); choose an --out folder"),
+        (PermissionError(errno.EACCES, "Permission denied", "/locked/x.svg"),
+         "cannot write /locked/x.svg (Permission denied); choose an --out folder"),
+        (FileNotFoundError("load w.npz: no such file"), "error: load w.npz: no such file"),
+    ],
+)  # fmt: skip
+def test_system_errors_are_write_errors_and_ours_keep_their_message(
+    tmp_path, capsys, monkeypatch, error, message
+):
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr("nn.cli.draw_case", fail)
+    assert main(["draw", "seed001-blog", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("chaingrad draw: error: ") and message in err
+    assert err.count("\n") == 1
+
+
+def test_demo_names_the_failed_training_run_and_how_to_see_why(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("nn.cli.SHIPPED_CASE_FILES", tmp_path / "none")
+    monkeypatch.setattr("nn.cli._document_reports", lambda: [])
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "train").write_text("a file where the training folder goes")
+    assert main(["demo", "--out", str(tmp_path / "out")]) == 2
+    first, second = capsys.readouterr().err.splitlines()
+    assert first.startswith("chaingrad train: error: cannot write into")
+    assert second == (
+        "chaingrad demo: error: training seed 003's XOR network failed (error above); run "
+        f"'chaingrad --debug train xor --out {tmp_path / 'out' / 'train'}' for the traceback"
+    )

@@ -58,6 +58,44 @@ def test_compare_errors():
     assert unlabelled.rows[0].status == "ok" and unlabelled.rows[0].node == "output"
 
 
+@pytest.mark.parametrize(
+    "hand", ["nan", "inf", "-Infinity", " NaN ", float("nan"), float("-inf"), 10**400]
+)
+def test_a_non_finite_scalar_hand_value_is_refused_not_judged_wrong(hand):
+    # A string hand value is the text of a number (its digits are judged), not a formula:
+    # 'nan' was read as NaN and the claim reported "wrong", as if the derivation erred.
+    with pytest.raises(ValueError, match=r"hand value for 'w' is .*not a finite number"):
+        compare({"w": hand}, lambda w: w * 2, {"w": 1.0})
+
+
+def test_a_large_finite_hand_value_is_still_judged():
+    (row,) = compare({"w": "1.000000e300"}, lambda w: w * 2, {"w": 1.0}).rows
+    assert row.status == "wrong" and row.claimed == 1e300
+
+
+def test_compare_checks_its_arguments_before_calling_the_function():
+    def square(x):
+        return x * x
+
+    with pytest.raises(TypeError, match=r"cannot be called with the arguments named in at \(x\)"):
+        compare({"x": 4.0}, lambda x, y: x * y, {"x": 2.0})
+    with pytest.raises(TypeError, match="unexpected keyword argument 'z'"):
+        compare({"x": 4.0}, square, {"x": 2.0, "z": 1.0})
+    with pytest.raises(TypeError, match="unsupported operand"):  # the function's own error
+        compare({"x": 4.0}, lambda x: x + None, {"x": 2.0})
+    with pytest.raises(TypeError, match=r"at must be a dict of name -> value.*got NoneType"):
+        compare({"x": 4.0}, square, None)
+    with pytest.raises(TypeError, match=r"hand must be a dict.*got list"):
+        compare([4.0], square, {"x": 2.0})
+    with pytest.raises(TypeError, match=r"keys of at must be names \(str\), got int 1"):
+        compare({"x": 4.0}, square, {1: 2.0})
+    with pytest.raises(TypeError, match="function must be callable, got str"):
+        compare({"x": 4.0}, "x*x", {"x": 2.0})
+    for eps in (0, 1, -1e-6, "1e-6", True, float("nan")):
+        with pytest.raises(ValueError, match=r"compare: eps must be a number in \(0, 1\)"):
+            compare({"x": 4.0}, square, {"x": 2.0}, eps=eps)
+
+
 def test_compare_keeps_value_labels_of_the_users_graph():
     table = compare({"w": "1.0"}, lambda w: w * Value(1.0, label="one"), {"w": 3.0})
     assert table.rows[0].status == "ok"

@@ -12,6 +12,7 @@ review the diff of tests/golden/ before committing it.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import xml.etree.ElementTree as ET
@@ -23,6 +24,7 @@ from test_chain import blog_network  # seed 001's network, shared with the chain
 from autograd import Value
 from autograd.chain import ChainRuleError, chain_rule
 from autograd.draw import DotNotFoundError, DrawError, _rule, draw, save
+from autograd.files import SaveError
 from autograd.graph import topological_order
 from autograd.labels import escape_html, html_label
 from autograd.value import dot_values, sum_values
@@ -337,6 +339,21 @@ def test_bad_arguments():
         draw(loss, digits=0)
     with pytest.raises(DrawError, match="max_nodes"):
         draw(loss, max_nodes=0)
+    for digits in (True, 2.5, "4"):  # a bool is an int to Python, but no count of digits
+        with pytest.raises(DrawError, match="draw: digits must be a whole number from 1 to 17"):
+            draw(loss, digits=digits)
+    with pytest.raises(DrawError, match="draw: max_nodes must be a positive whole number"):
+        draw(loss, max_nodes=True)
+    with pytest.raises(DrawError, match=r"unknown view \['ops'\]; choose one of: ops"):
+        draw(loss, view=["ops"])
+    with pytest.raises(
+        DrawError, match=r"a single str; for one parameter write parameters=\['w'\]"
+    ):
+        draw(loss, parameters="w")  # not read letter by letter
+    with pytest.raises(DrawError, match=r"a single Value; .*parameters=\[node\]"):
+        draw(loss, parameters=Value(1.0, label="w"))
+    with pytest.raises(DrawError, match=r"parameters: expected nodes or their labels \(str\), got"):
+        draw(loss, parameters=[3])
     with pytest.raises(DrawError, match="cannot draw a float"):
         draw(1.5)
     with pytest.raises(DrawError, match="no node labelled 'nope'"):
@@ -408,6 +425,26 @@ def test_a_failed_write_leaves_nothing_behind(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         save(draw(loss), tmp_path / "g.svg")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_path_that_cannot_be_written_is_named_not_the_temporary_file(tmp_path):
+    graph = draw(small_graph()[0])
+    (tmp_path / "g.svg").mkdir()
+    (tmp_path / "afile").write_text("")
+    for target, reason, error_number in (
+        (tmp_path / "g.svg", "it is a folder; pass the path of a file to write", errno.EISDIR),
+        (
+            tmp_path / "afile" / "g.dot",
+            f"{tmp_path / 'afile'} is a file, not a folder; choose another folder",
+            errno.ENOTDIR,
+        ),
+    ):
+        with pytest.raises(SaveError) as caught:
+            save(graph, target)
+        assert str(caught.value) == f"save: cannot write {target}: {reason}"
+        assert isinstance(caught.value, OSError) and caught.value.errno == error_number
+        assert caught.value.filename == str(target) and ".tmp" not in str(caught.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile", "g.svg"]
 
 
 def test_negative_zero_and_digits():

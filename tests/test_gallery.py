@@ -103,7 +103,7 @@ def test_bad_arguments(tmp_path):
         write_gallery(tmp_path, SMALL, formats=("jpg",))
     with pytest.raises(ValueError, match="formats must be a list"):
         write_gallery(tmp_path, SMALL, formats="svg")
-    with pytest.raises(KeyError, match="links for cases not drawn: seed002"):
+    with pytest.raises(KeyError, match="links for cases not drawn: seed002; link keys must be"):
         write_gallery(tmp_path, SMALL, links={"seed002": [("r", "r.html")]})
     with pytest.raises(KeyError, match="no built-in case 'nope'"):
         write_gallery(tmp_path, ["nope"])

@@ -82,7 +82,7 @@ def arguments(row: Row, folder: Path) -> list[str]:
 
 
 def leftovers(folder: Path) -> list[str]:
-    """Temporary files of an interrupted write (`write_atomically`, `atomic_write`)."""
+    """Temporary files of an interrupted write (`autograd.files.write_atomically`)."""
     return [
         str(path)
         for path in folder.rglob("*")

@@ -97,6 +97,7 @@ def test_linear_float32():
         (lambda: Linear(2, 2, init="glorot"), ValueError, "unknown init 'glorot'"),
         (lambda: Linear(2, 2, seed=-1), ValueError, "seed must be a whole number"),
         (lambda: Linear(2, 2, dtype=np.int32), TypeError, "dtype"),
+        (lambda: Linear(2, 2, bias="no"), TypeError, "bias must be True or False, got 'no'"),
     ],
 )
 def test_linear_rejects_bad_settings(make, error, message):
@@ -108,6 +109,43 @@ def test_linear_names_the_expected_input_width():
     layer = Linear(3, 2)
     with pytest.raises(ValueError, match=r"Linear\(3, 2\): the input has shape \(5,4\).* 3"):
         layer(np.ones((5, 4)))
+
+
+def test_linear_bias_is_a_bool_not_a_truthy_value():
+    # bias="no" used to make a bias (a non-empty str is truthy); a numpy bool is a bool
+    assert Linear(2, 3, bias=np.bool_(False)).bias is None
+    assert Linear(2, 3, bias=np.bool_(True)).bias is not None
+    for flag in ("no", "False", 0, None):
+        with pytest.raises(TypeError, match="Linear: bias must be True or False"):
+            Linear(2, 3, bias=flag)
+    with pytest.raises(TypeError, match="MLP: bias must be True or False"):
+        MLP([2, 3, 1], bias="no")
+
+
+@pytest.mark.parametrize(
+    ("x", "error", "message"),
+    [
+        ("abc", TypeError, r"the input is a str; pass a Tensor or an array of shape \(N, 3\)"),
+        (None, TypeError, "the input is None"),
+        (
+            [[1.0, 2.0, 3.0], [1.0]],
+            ValueError,
+            "the input is not a rectangular array.*every row 3 numbers",
+        ),
+        (2.0, ValueError, r"the input has shape \(\)"),
+    ],
+)
+def test_linear_input_errors_name_the_type_before_the_shape(x, error, message):
+    with pytest.raises(error, match=r"Linear\(3, 2\): " + message):
+        Linear(3, 2)(x)
+
+
+def test_linear_takes_lists_arrays_and_tensors_alike():
+    layer = Linear(3, 2, seed=1)
+    rows = [[1.0, 2.0, 3.0], [0.5, -1.0, 0.0]]
+    expected = layer(Tensor(rows)).data
+    assert np.array_equal(layer(rows).data, expected)
+    assert np.array_equal(layer(np.array(rows)).data, expected)
 
 
 # ----------------------------------------------------------------------------- initializers
@@ -243,11 +281,20 @@ def test_mlp_zero_grad_resets_every_parameter():
         (lambda: MLP([3, 0, 1]), "every size must be a positive whole number"),
         (lambda: MLP([3, 2], hidden="softplus"), "unknown activation 'softplus'"),
         (lambda: MLP([3, 2], output="softmax"), "unknown activation 'softmax'"),
+        (lambda: MLP([3, 2], hidden=["relu"]), r"unknown activation \['relu'\].*a str"),
+        (lambda: MLP([3, 2], init="bogus"), "MLP: unknown init 'bogus'"),
     ],
 )
 def test_mlp_rejects_bad_settings(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_mlp_sizes_must_be_a_list():
+    for sizes in (3, "23", None):
+        with pytest.raises(TypeError, match=r"MLP: sizes must be a list such as \[2, 8, 1\]"):
+            MLP(sizes)
+    assert MLP(range(2, 4)).sizes == (2, 3)
 
 
 def test_mlp_names_and_shapes_match_torch_sequential():

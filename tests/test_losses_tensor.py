@@ -197,6 +197,24 @@ def test_binary_cross_entropy_with_logits_is_stable_at_extremes_and_zero():
     np.testing.assert_allclose(z.grad, [[1 / 3, -1 / 3, (0.5 - 0.25) / 3]], rtol=1e-12)
 
 
+@pytest.mark.parametrize("loss", [binary_cross_entropy, binary_cross_entropy_with_logits])
+def test_binary_cross_entropy_targets_must_be_probabilities(loss):
+    outputs = Tensor([[0.3, 0.6], [0.5, 0.9]])
+    # soft targets and the edges 0 and 1 are probabilities
+    assert math.isfinite(loss(outputs, [[0.0, 1.0], [0.25, 0.75]]).item())
+    # outside [0, 1] the loss means nothing: with logits, t = 2 used to give a negative loss
+    for bad in (2.0, -1.0, 1.0 + 1e-9):
+        targets = np.array([[0.0, 1.0], [1.0, bad]])
+        with pytest.raises(
+            ValueError,
+            match=rf"{loss.__name__}: target \(1, 1\) is .*"
+            r"not in \[0, 1\] \(1 of 4 targets are outside\)",
+        ):
+            loss(outputs, targets)
+        with pytest.raises(ValueError, match="not in"):
+            loss(outputs, Tensor(targets))  # a Tensor of targets is checked the same way
+
+
 def test_float32_outputs_give_float32_losses():
     x = Tensor(np.ones((2, 3)), dtype=np.float32, requires_grad=True)
     loss = half_squared_error(x, np.zeros((2, 3)))
@@ -228,6 +246,10 @@ def test_float32_outputs_give_float32_losses():
          "label 2 is not a class of the 2 scores"),
         (lambda: softmax_cross_entropy([Value(1.0), Value(2.0)], [1]), TypeError,
          "one integer label"),
+        (lambda: binary_cross_entropy(Tensor([[0.5]]), [[1.0]], epsilon="x"), ValueError,
+         r"epsilon must be a number in \(0, 0.5\), got 'x'"),
+        (lambda: mean_squared_error(np.ones((2, 3)), np.ones((2, 3))), TypeError,
+         r"outputs is a numpy array; wrap it as Tensor\(outputs\)"),
     ],
 )  # fmt: skip
 def test_tensor_loss_errors_are_clear(call, error, message):
@@ -277,6 +299,7 @@ def test_l2_penalty_step_equals_sgd_weight_decay():
         (lambda: l2_penalty([Tensor([1.0])], -0.1), ValueError, "alpha must be"),
         (lambda: l2_penalty([Tensor([1.0])], math.inf), ValueError, "alpha must be"),
         (lambda: l2_penalty([Tensor([1.0]), Value(1.0)], 0.1), TypeError, "all Tensors or all"),
+        (lambda: l2_penalty(None, 0.1), TypeError, "params must be a list of parameters"),
     ],
 )
 def test_l2_penalty_errors(call, error, message):

@@ -5,6 +5,7 @@ losses, SGD, and seed 003's XOR net learning its table."""
 from __future__ import annotations
 
 import math
+import random
 
 import numpy as np
 import pytest
@@ -312,11 +313,39 @@ def test_parameter_lookup_and_set_parameters():
         (lambda: MLP([2, 1], names="greek"), "unknown naming scheme 'greek'"),
         (lambda: MLP([2, 1])([1.0, 2.0, 3.0]), "got 3 inputs, expected 2"),
         (lambda: Neuron(2)([1.0]), "got 1 inputs, expected 2"),
+        (lambda: MLP([2, 2, 1], hidden="softmax"), "MLP: unknown activation 'softmax'"),
+        (lambda: MLP([2, 1], activations=["softmax"]), "MLP: unknown activation 'softmax'"),
+        (lambda: Layer(2, 2, "softmax"), "Layer: unknown activation 'softmax'"),
     ],
 )
 def test_bad_arguments_get_clear_errors(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: MLP([2, 1])(1.0), "MLP: inputs must be a list of 2 numbers or Values, got float"),
+        (lambda: Neuron(2)(None), "inputs must be a list of 2 numbers or Values, got NoneType"),
+        (lambda: MLP([2, 1]).set_parameters(None), "values must be a dict of label -> number"),
+        (lambda: MLP([2, 1], seed=[1]), r"MLP: seed must be a whole number.*got \[1\]"),
+        (lambda: MLP([2, 1], bias="no"), "MLP: bias must be True or False"),
+        (lambda: Neuron(2, bias="no"), "Neuron: bias must be True or False"),
+        (lambda: MLP([2, 1], activations="sigmoid"), "activations must be a list of names"),
+        (lambda: MLP(2), r"sizes must be a list such as \[2, 8, 1\]"),
+    ],
+)
+def test_wrong_kinds_of_arguments_get_clear_type_errors(make, message):
+    with pytest.raises(TypeError, match=message):
+        make()
+
+
+def test_inputs_may_be_an_array_and_a_shared_random_seeds_an_mlp():
+    net = MLP([2, 1], seed=3)
+    assert net(np.array([1.0, 2.0]))[0].data == net([1.0, 2.0])[0].data
+    same = MLP([2, 1], seed=random.Random(3))
+    assert [p.data for p in same.parameters()] == [p.data for p in net.parameters()]
 
 
 # ----------------------------------------------------------------------------- gradients
@@ -457,6 +486,15 @@ def test_binary_cross_entropy_with_logits_matches_sigmoid_form(pairs):
     assert [v.grad for v in logits] == pytest.approx(list(expected), rel=1e-9, abs=1e-15)
 
 
+@pytest.mark.parametrize("loss", [binary_cross_entropy, binary_cross_entropy_with_logits])
+def test_binary_cross_entropy_targets_must_be_probabilities(loss):
+    outputs = [Value(0.3), Value(0.6)]
+    assert math.isfinite(loss(outputs, [0.0, Value(1.0)]).data)  # the edges are fine
+    for bad in (3, -0.5, Value(1.5)):
+        with pytest.raises(ValueError, match=rf"{loss.__name__}: target 2 is .*not in \[0, 1\]"):
+            loss(outputs, [0.5, bad])
+
+
 def test_binary_cross_entropy_is_finite_at_saturated_outputs():
     saturated = Value(40.0).sigmoid()
     assert saturated.data == 1.0  # a float sigmoid does reach 1
@@ -518,6 +556,8 @@ def test_losses_match_pytorch():
             ValueError,
             "epsilon",
         ),
+        (lambda: half_squared_error([Value(1.0)], 1.0), TypeError, "targets must be a list"),
+        (lambda: half_squared_error(3.0, [1.0]), TypeError, "outputs must be a Tensor or a list"),
     ],
 )
 def test_loss_errors_are_clear(call, error, message):

@@ -20,7 +20,7 @@ def test_tasks_are_deterministic_and_the_moons_net_learns():
 
 
 def test_run_task_rejects_unknown_tasks_and_settings():
-    with pytest.raises(ValueError, match="unknown task 'mnist'; the tasks are xor, moons"):
+    with pytest.raises(ValueError, match="run_task: unknown task 'mnist'; the tasks are xor"):
         run_task("mnist")
     with pytest.raises(ValueError, match="hidden must be a positive whole number"):
         run_task("xor", hidden=0)
