@@ -45,7 +45,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from numbers import Real
+from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
 
@@ -1022,22 +1022,27 @@ def _hand_number(key: str, value: HandValue) -> tuple[Number, int | None]:
             raise ValueError(
                 f"compare: hand value for {key!r} is not a number: {value!r}"
             ) from None
-    elif isinstance(value, (int, float)):
-        number = float(Decimal(value))  # exact for a float; inf for an int beyond float's range
+    elif isinstance(value, Integral):
+        number = float(Decimal(int(value)))  # inf for an int beyond float's range
+    elif isinstance(value, Real):  # float, numpy float32/float64, Fraction
+        number = float(value)
     else:
         raise TypeError(
             f"compare: hand value for {key!r} must be a number, got {type(value).__name__}"
         )
     if not math.isfinite(number):
-        shown = "an integer too large for a float" if isinstance(value, int) else repr(value)
+        shown = "an integer too large for a float" if isinstance(value, Integral) else repr(value)
         raise ValueError(
             f"compare: hand value for {key!r} is {shown}, not a finite number; give the "
             "derivative worked out by hand, such as 4.0 or '0.0850'"
         )
-    if isinstance(value, (str, Decimal)):
-        return number, shown_decimals(str(value))
-    # a numpy float's repr is "np.float64(...)"
-    return number, shown_decimals(repr(value if isinstance(value, int) else float(value)))
+    if isinstance(value, (str, Decimal, np.floating)):
+        text = str(value)  # for a numpy float, the shortest text that reads back in its dtype
+    elif isinstance(value, Integral):
+        text = str(int(value))
+    else:
+        text = repr(float(value))
+    return number, shown_decimals(text)
 
 
 # ----------------------------------------------------------------------- helpers

@@ -3,6 +3,8 @@ functions of scalars (`Value`) and of arrays (`Tensor`), with the diagnoses of `
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 
@@ -245,3 +247,12 @@ def test_tensor_errors_are_clear():
         compare({"dH/dW1": by_hand["W1"]}, loss, at)
     with pytest.raises(TypeError, match=r"at\['w'\] must be a number or an array, got str"):
         compare({"w": 1.0}, lambda w: w, {"w": "1"})
+
+
+@pytest.mark.parametrize(
+    ("hand", "shown"),
+    [(np.float32(4.0), "4.0"), (np.int64(4), "4"), (Fraction(4, 1), "4.0"), (np.float64(4), "4.0")],
+)
+def test_numpy_and_fraction_hand_values_are_numbers(hand, shown):
+    row = compare({"x": hand}, lambda x: x * x, {"x": 2.0}).rows[0]
+    assert (row.status, row.claimed, row.shown) == ("ok", 4.0, shown)
