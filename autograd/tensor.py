@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
@@ -264,6 +264,15 @@ class Tensor:
                 "or .reshape(1) for a vector"
             )
         return len(self.data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        """The rows ``t[0], t[1], ...`` (each a node of the graph); a 0-d tensor has none."""
+        if self.data.ndim == 0:  # without this, Python's fallback iteration would give []
+            raise TypeError(
+                "iter: the tensor is 0-d (one number, shape ()); use .item() for the number, "
+                "or .reshape(1) for a vector"
+            )
+        return (self[i] for i in range(len(self.data)))
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         """numpy functions given a Tensor: shape queries (np.shape, np.ndim, np.size) answer

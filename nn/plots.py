@@ -1,4 +1,5 @@
-"""Plots of training, as PNG files: loss and metrics per epoch, and decision boundaries in 2-D.
+"""Plots of training as PNG, SVG or PDF files: loss and metrics per epoch, and decision
+boundaries in 2-D.
 
 Figures are drawn with matplotlib's Agg renderer on a `Figure` of their own, never
 through ``pyplot``: nothing is shown, no global backend is switched, and it works on a
@@ -27,9 +28,9 @@ from .train import History, predicted_classes
 def plot_history(
     history: History, path: str | os.PathLike[str], *, title: str | None = None
 ) -> Path:
-    """Write `history` as a PNG: the loss per epoch (log scale) on the left and, when
-    recorded, the other metrics (accuracy, ...) on the right; validation (held-out)
-    records dashed."""
+    """Write `history` as an image (.png, .svg or .pdf, by the suffix of `path`): the
+    loss per epoch (log scale) on the left and, when recorded, the other metrics
+    (accuracy, ...) on the right; validation (held-out) records dashed."""
     if history.epochs == 0:
         raise ValueError("plot_history: the history is empty (train for at least one epoch)")
     names = [name.removeprefix("val_") for name in history.records]
@@ -56,9 +57,7 @@ def plot_history(
         axes[1].set_ylabel(", ".join(metrics))
     if title:
         figure.suptitle(title)
-    return write_atomically(
-        path, lambda file: figure.savefig(file, format="png", dpi=100), where="plot_history"
-    )
+    return _save_figure(figure, path, "plot_history")
 
 
 def plot_decision_boundary(
@@ -71,7 +70,8 @@ def plot_decision_boundary(
     resolution: int = 200,
     title: str | None = None,
 ) -> Path:
-    """Write a PNG of the plane coloured by the class `model` predicts, with the points.
+    """Write an image (.png, .svg or .pdf) of the plane coloured by the class `model`
+    predicts, with the points.
 
     `X` holds points (N, 2) and `y` their classes (integer labels, or 0/1 targets of
     shape (N, 1)). The model is evaluated on a `resolution` x `resolution` grid covering
@@ -119,8 +119,20 @@ def plot_decision_boundary(
     ax.set_ylabel("$x_2$")
     if title:
         ax.set_title(title)
+    return _save_figure(figure, path, "plot_decision_boundary")
+
+
+FIGURE_FORMATS = ("png", "svg", "pdf")
+
+
+def _save_figure(figure: Figure, path: str | os.PathLike[str], where: str) -> Path:
+    """Write `figure` to `path` (atomically) in the format its suffix names."""
+    fmt = Path(path).suffix.lower().lstrip(".")
+    if fmt not in FIGURE_FORMATS:
+        raise ValueError(
+            f"{where}: cannot tell the image format from {Path(path).name!r}; end the name "
+            f"with .png, .svg or .pdf"
+        )
     return write_atomically(
-        path,
-        lambda file: figure.savefig(file, format="png", dpi=100),
-        where="plot_decision_boundary",
+        path, lambda file: figure.savefig(file, format=fmt, dpi=100), where=where
     )

@@ -159,6 +159,8 @@ ROWS: list[Row] = [
     python("engine-dot-values-inputs-float", "dot_values([Value(1)], 1.0)", TypeError,
            ("dot_values: inputs must be a list, one per weight, got float 1.0",),
            lambda _: dot_values([Value(1.0)], 1.0)),
+    python("engine-iter-0d", "list(Tensor(1.0))", TypeError,
+           ("iter: the tensor is 0-d", "use .item()"), lambda _: list(Tensor(1.0))),
     # ------------------------------------------------------------------ gradcheck
     python("engine-gradcheck-negative-tolerance", "gradcheck(f, x, atol=-1, rtol=-1)",
            ValueError, ("gradcheck: atol must be a finite number >= 0, got -1",),

@@ -1,4 +1,4 @@
-"""Tests for nn.plots: PNG files are written (valid header, non-empty, atomically) for
+"""Tests for nn.plots: PNG (SVG, PDF) files are written (valid header, non-empty, atomically) for
 training curves and decision boundaries, and bad input gets a clear error."""
 
 from __future__ import annotations
@@ -43,6 +43,21 @@ def test_plot_history_of_a_loss_that_reaches_zero(tmp_path):
     for loss in (1.0, 0.0):
         h.append({"loss": loss})
     assert_png(plot_history(h, tmp_path / "zero.png"))  # linear scale: no log of 0
+
+
+@pytest.mark.parametrize(("suffix", "start"), [(".svg", b"<?xml"), (".PDF", b"%PDF")])
+def test_plot_format_follows_the_suffix(tmp_path, suffix, start):
+    assert plot_history(history(), tmp_path / f"curves{suffix}").read_bytes().startswith(start)
+
+
+def test_plot_refuses_a_suffix_it_cannot_write(tmp_path):
+    with pytest.raises(
+        ValueError,
+        match=r"plot_history: cannot tell the image format from "
+        r"'curves.txt'; end the name with .png, .svg or .pdf",
+    ):
+        plot_history(history(), tmp_path / "curves.txt")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_plot_history_rejects_an_empty_history(tmp_path):
