@@ -29,9 +29,7 @@ class SaveError(OSError):
     def __init__(self, where: str | None, path: Path, reason: OSError) -> None:
         super().__init__(reason.errno, reason.strerror or str(reason), str(path))
         self.where = where
-
-    def __str__(self) -> str:
-        path = Path(self.filename)
+        # Told once, when the write failed: the file system may change before it is shown.
         blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
         if self.errno == errno.EISDIR or path.is_dir():
             problem = "it is a folder; pass the path of a file to write"
@@ -40,7 +38,10 @@ class SaveError(OSError):
         else:
             problem = f"{self.strerror}; choose a path you can write to"
         text = f"cannot write {path}: {problem}"
-        return f"{self.where}: {text}" if self.where else text
+        self._message = f"{where}: {text}" if where else text
+
+    def __str__(self) -> str:
+        return self._message
 
 
 def write_atomically(

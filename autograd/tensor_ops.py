@@ -153,14 +153,6 @@ def _elementwise(ufunc: np.ufunc, op: Op, a: object, b: object) -> Tensor:
     return record(out, op, (a, b))
 
 
-def _broadcast(ufunc: np.ufunc, a: Tensor, b: Tensor, op: str) -> np.ndarray:
-    """ufunc(a.data, b.data), with a clear error when the shapes do not broadcast."""
-    try:
-        return ufunc(a.data, b.data)
-    except ValueError:
-        raise _broadcast_error(a, b, op) from None
-
-
 def _broadcast_error(a: Tensor, b: Tensor, op: str) -> ValueError:
     return ValueError(
         f"{op}: shapes {shape_text(a.shape)} and {shape_text(b.shape)} do not broadcast "
@@ -296,7 +288,7 @@ def div(a: object, b: object) -> Tensor:
             f"{_where_entries(zero, b.data)}{_labels(a, b)}; add a small epsilon to the "
             "denominator or mask those entries"
         )
-    return record(_broadcast(np.divide, a, b, "div"), DIV, (a, b))
+    return _elementwise(np.divide, DIV, a, b)
 
 
 def _div_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
@@ -341,7 +333,7 @@ def power(a: object, b: object) -> Tensor:
             "number: x ** 2"
         )
     _check_power_domain(x, n, a.requires_grad)
-    return record(_broadcast(np.power, a, b, "pow"), POW, (a, b))
+    return _elementwise(np.power, POW, a, b)
 
 
 def _check_power_domain(x: np.ndarray, n: np.ndarray, needs_grad: bool) -> None:

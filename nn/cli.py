@@ -22,6 +22,7 @@ from autograd.files import write_atomically
 from autograd.verify import Point, VerifyResult, verify
 
 from .catalog import CASES, case_table
+from .checks import UnknownNameError
 from .documents import SHIPPED_CASE_FILES, seed000_cases, seed001_blog
 from .gallery import draw_case, write_gallery
 from .tasks import add_train_arguments, train_command
@@ -277,7 +278,7 @@ _USER_ERRORS = (
     ExpressionError,
     DrawError,
     DotNotFoundError,
-    KeyError,
+    UnknownNameError,
 )
 
 
@@ -306,8 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _USER_ERRORS as error:
         if args.debug:
             raise
-        message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"chaingrad {args.command}: error: {message}", file=sys.stderr)
+        print(f"chaingrad {args.command}: error: {error}", file=sys.stderr)
         return 2
     except OSError as error:
         if args.debug:
