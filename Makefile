@@ -20,7 +20,8 @@ test: setup graphviz torch lint
 	$(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check autograd nn tests demos
+	$(BIN)/ruff check chaingrad autograd nn tests demos
+	$(BIN)/ruff format --check chaingrad autograd nn tests demos
 
 setup: $(VENV)/.installed
 
@@ -31,7 +32,7 @@ $(VENV)/.installed: pyproject.toml
 	  $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install -q --upgrade pip 2>&1 | grep -v "is ignored" || true
 	$(BIN)/python -m pip install -q -e '.[test]' 2>&1 | grep -v "is ignored" || true
-	$(BIN)/python -c "import autograd, nn, numpy, graphviz, tqdm, pytest, hypothesis"
+	$(BIN)/python -c "import chaingrad.autograd, chaingrad.nn, numpy, graphviz, tqdm, pytest, hypothesis"
 	touch $@
 
 graphviz:

@@ -237,7 +237,7 @@ def _rng(*stream: int) -> np.random.Generator:
 # ---------------------------------------------------------------------------- scalar
 def _scalar_data(size: dict[str, Any]) -> tuple[list[list[float]], list[float]]:
     """Two-moons points as lists of floats, and labels -1 / +1."""
-    from nn.data import two_moons
+    from chaingrad.nn.data import two_moons
 
     x, y = two_moons(size["points"], noise=0.1, seed=SEED)
     return x.tolist(), (2.0 * y - 1.0).tolist()
@@ -267,9 +267,9 @@ def _lr(step: int) -> float:
 
 
 def _scalar_ours(size: dict[str, Any]) -> Case:
-    from autograd.value import dot_values, sum_values
-    from nn.optim import SGD
-    from nn.scalar import MLP
+    from chaingrad.autograd.value import dot_values, sum_values
+    from chaingrad.nn.optim import SGD
+    from chaingrad.nn.scalar import MLP
 
     inputs, labels = _scalar_data(size)
     net = MLP(size["sizes"], hidden="relu", output="identity")
@@ -372,7 +372,7 @@ def _scalar_case(engine: str, size: dict[str, Any]) -> Case:
     if engine == "ours":
         return _scalar_ours(size)
     if engine == "ours-binary":
-        from autograd.value import Value
+        from chaingrad.autograd.value import Value
 
         return _scalar_binary(size, Value, _BinaryMLP(Value, size["sizes"]), gc_off=False)
     from micrograd.engine import Value as MicroValue
@@ -438,9 +438,9 @@ def _matmul_flops(sizes: Sequence[int], batch: int) -> float:
 def _tensor_ours(p: _TensorProblem, fused: bool) -> Case:
     """Ours with Tensor operations, or (`fused`) with `linear` (weights stored (out, in),
     as PyTorch's) and `squared_error`."""
-    from autograd.tensor import Tensor
-    from autograd.tensor_ops import cross_entropy, linear, squared_error
-    from nn.optim import SGD
+    from chaingrad.autograd.tensor import Tensor
+    from chaingrad.autograd.tensor_ops import cross_entropy, linear, squared_error
+    from chaingrad.nn.optim import SGD
 
     params = [
         Tensor(a, requires_grad=True)  # float32 stays float32
@@ -477,10 +477,10 @@ def _tensor_ours(p: _TensorProblem, fused: bool) -> Case:
 
 def _tensor_nn(p: _TensorProblem) -> Case:
     """Ours through `nn`: Linear layers in a Sequential, the losses of `nn.losses`."""
-    from autograd.tensor import Tensor
-    from nn.layers import Linear, ReLU, Sequential, Sigmoid
-    from nn.losses import half_squared_error, softmax_cross_entropy
-    from nn.optim import SGD
+    from chaingrad.autograd.tensor import Tensor
+    from chaingrad.nn.layers import Linear, ReLU, Sequential, Sigmoid
+    from chaingrad.nn.losses import half_squared_error, softmax_cross_entropy
+    from chaingrad.nn.optim import SGD
 
     modules: list[Any] = []
     for k, (w, b) in enumerate(p.weights):

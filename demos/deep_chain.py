@@ -14,7 +14,7 @@ import gc
 import time
 import tracemalloc
 
-from autograd import Value
+from chaingrad.autograd import Value
 
 
 def chain(n: int) -> tuple[Value, Value]:

@@ -26,8 +26,8 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from autograd.draw import NetworkLayout
-from autograd.value import Value, sum_values
+from chaingrad.autograd.draw import NetworkLayout
+from chaingrad.autograd.value import Value, sum_values
 
 from .checks import UnknownNameError
 from .documents import (
@@ -260,7 +260,7 @@ CASES: dict[str, Case] = {
         "Seed 001: the blog's 2-3-3-1 network (ReLU hidden layers, sigmoid output)",
         SEED_FILES["001"],
         "the blog's own inputs, weights, biases (b2, b4, b7 negative, from its LaTeX) and "
-        "target y = 0.01, from nn.documents",
+        "target y = 0.01, from chaingrad.nn.documents",
         ("w16", "w7", "w1"),
         _build_seed001,
     ),

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from autograd.files import write_atomically
-from autograd.tensor import leaf_array, shape_text
+from chaingrad.autograd.files import write_atomically
+from chaingrad.autograd.tensor import leaf_array, shape_text
 
 from .layers import Identity, Linear, ReLU, Sequential, Sigmoid, Tanh
 from .module import Module

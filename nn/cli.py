@@ -13,13 +13,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from autograd.casefile import CaseFileError
-from autograd.casefile import load as load_case
-from autograd.chain import ChainRuleError
-from autograd.draw import SAVE_FORMATS, DotNotFoundError, DrawError, draw, save
-from autograd.expr import ExpressionError
-from autograd.files import write_atomically
-from autograd.verify import Point, VerifyResult, verify
+from chaingrad.autograd.casefile import CaseFileError
+from chaingrad.autograd.casefile import load as load_case
+from chaingrad.autograd.chain import ChainRuleError
+from chaingrad.autograd.draw import SAVE_FORMATS, DotNotFoundError, DrawError, draw, save
+from chaingrad.autograd.expr import ExpressionError
+from chaingrad.autograd.files import write_atomically
+from chaingrad.autograd.verify import Point, VerifyResult, verify
+
+from chaingrad import __version__
 
 from .catalog import CASES, case_table
 from .checks import UnknownNameError
@@ -222,12 +224,21 @@ def build_parser() -> argparse.ArgumentParser:
         description="A tiny autograd engine that shows its work.",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    parser.add_argument(
+        "--version", action="version", version=f"chaingrad {__version__}", help="show the version"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo_parser = commands.add_parser(
         "demo", help="the main job: verify and draw every document case into a folder"
     )
-    demo_parser.add_argument("--out", type=Path, default=Path("out"), help="output folder")
+    demo_parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("out"),
+        metavar="DIR",
+        help="output folder (default: ./out)",
+    )
 
     commands.add_parser("cases", help="list the built-in cases and shipped case files")
 
@@ -237,14 +248,24 @@ def build_parser() -> argparse.ArgumentParser:
         description="Draw a built-in case (see 'chaingrad cases') or a case file (.toml).",
     )
     draw_parser.add_argument("target", help="a built-in case name or a case file")
-    draw_parser.add_argument("--wrt", metavar="NAME", help="light every path to this node")
+    draw_parser.add_argument(
+        "--wrt", metavar="NAME", help="light every path to this node (default: none)"
+    )
     draw_parser.add_argument(
         "--view",
         choices=VIEWS,
         help="network (built-in cases; their default), expressions (case files' default), ops",
     )
-    draw_parser.add_argument("--format", choices=SAVE_FORMATS, default="svg", dest="fmt")
-    draw_parser.add_argument("--out", type=Path, default=Path("."), help="output folder")
+    draw_parser.add_argument(
+        "--format", choices=SAVE_FORMATS, default="svg", dest="fmt", help="(default: svg)"
+    )
+    draw_parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
+        help="output folder (default: the current folder)",
+    )
 
     train_parser = commands.add_parser(
         "train", help="train a network (xor, moons, digits, digits-relu) and plot it"
@@ -258,15 +279,20 @@ def build_parser() -> argparse.ArgumentParser:
         "1 when some claim is wrong, 2 when the file is invalid.",
     )
     verify_parser.add_argument("file", type=Path, help="the case file (TOML)")
-    verify_parser.add_argument("--json", action="store_true", help="print the results as JSON")
     verify_parser.add_argument(
-        "--report", type=Path, metavar="OUT", help="also write a report (OUT ends in .md or .html)"
+        "--json", action="store_true", help="print the results as JSON (default: as text)"
+    )
+    verify_parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="OUT",
+        help="also write a report (OUT ends in .md or .html; default: none)",
     )
     verify_parser.add_argument(
         "--draw",
         type=Path,
         metavar="DIR",
-        help="write the chain-rule drawing (SVG) of each wrong derivative into DIR",
+        help="write the chain-rule drawing (SVG) of each wrong derivative into DIR (default: none)",
     )
     return parser
 

@@ -108,7 +108,7 @@ def load_digits() -> tuple[np.ndarray, np.ndarray]:
     Source: Alpaydin, E. & Kaynak, C. (1998). Optical Recognition of Handwritten Digits.
     UCI Machine Learning Repository. CC BY 4.0. https://doi.org/10.24432/C50P49
     """
-    source = resources.files("nn") / "data" / "digits.csv.gz"
+    source = resources.files("chaingrad.nn") / "data" / "digits.csv.gz"
     with source.open("rb") as raw, gzip.open(raw, "rt") as text:
         table = np.loadtxt(text, delimiter=",", dtype=np.float64)
     return table[:, :-1], table[:, -1].astype(np.int64)

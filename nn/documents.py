@@ -27,14 +27,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-
-from autograd.casefile import load as load_case
-from autograd.chain import explain
-from autograd.gradcheck import gradcheck
-from autograd.graph import is_leaf, topological_order, zero_grad
-from autograd.tensor import Tensor
-from autograd.tensor_ops import concatenate
-from autograd.value import Value
+from chaingrad.autograd.casefile import load as load_case
+from chaingrad.autograd.chain import explain
+from chaingrad.autograd.gradcheck import gradcheck
+from chaingrad.autograd.graph import is_leaf, topological_order, zero_grad
+from chaingrad.autograd.tensor import Tensor
+from chaingrad.autograd.tensor_ops import concatenate
+from chaingrad.autograd.value import Value
 
 from .checks import UnknownNameError
 from .losses import half_squared_error, l2_penalty, softmax_cross_entropy

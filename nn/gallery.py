@@ -26,11 +26,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import graphviz
+from chaingrad.autograd.chain import explain
+from chaingrad.autograd.draw import SAVE_FORMATS, DotNotFoundError, draw, save
+from chaingrad.autograd.files import write_atomically
 from tqdm import tqdm
-
-from autograd.chain import explain
-from autograd.draw import SAVE_FORMATS, DotNotFoundError, draw, save
-from autograd.files import write_atomically
 
 from .catalog import CASES, BuiltCase, Case, get_case
 from .checks import UnknownNameError

@@ -23,9 +23,8 @@ from numbers import Real
 from typing import Any
 
 import numpy as np
-
-from autograd.tensor import Tensor, float_dtype, shape_text
-from autograd.tensor_ops import linear
+from chaingrad.autograd.tensor import Tensor, float_dtype, shape_text
+from chaingrad.autograd.tensor_ops import linear
 
 from .checks import check_activation, check_choice, check_count, check_flag, check_sizes
 from .module import Module

@@ -38,10 +38,9 @@ from numbers import Real
 from typing import Any
 
 import numpy as np
-
-from autograd.tensor import Tensor, constant, leaf_array, shape_text
-from autograd.tensor_ops import cross_entropy, squared_error, stack
-from autograd.value import Operand, Value, sum_values
+from chaingrad.autograd.tensor import Tensor, constant, leaf_array, shape_text
+from chaingrad.autograd.tensor_ops import cross_entropy, squared_error, stack
+from chaingrad.autograd.value import Operand, Value, sum_values
 
 BCE_EPSILON = 1e-12
 """`binary_cross_entropy` clips probabilities to [BCE_EPSILON, 1 - BCE_EPSILON]."""

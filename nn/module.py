@@ -18,7 +18,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from autograd.graph import Node, zero_grad
+from chaingrad.autograd.graph import Node, zero_grad
 
 
 def is_parameter(obj: object) -> bool:

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from numbers import Real
 from typing import Any
 
-from autograd.graph import Node, zero_grad
+from chaingrad.autograd.graph import Node, zero_grad
 
 from .module import Module
 

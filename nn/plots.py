@@ -13,13 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from chaingrad.autograd.files import write_atomically
+from chaingrad.autograd.grad_mode import no_grad
+from chaingrad.autograd.tensor import Tensor, shape_text
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
-
-from autograd.files import write_atomically
-from autograd.grad_mode import no_grad
-from autograd.tensor import Tensor, shape_text
 
 from .module import Module
 from .train import History, predicted_classes

@@ -37,8 +37,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
 
-from autograd.draw import Connection, NetworkLayout, Unit
-from autograd.value import Operand, Value, dot_values
+from chaingrad.autograd.draw import Connection, NetworkLayout, Unit
+from chaingrad.autograd.value import Operand, Value, dot_values
 
 from .checks import UnknownNameError, check_activation, check_count, check_flag, check_sizes
 from .module import Module

@@ -16,8 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
-
-from autograd.tensor import Tensor
+from chaingrad.autograd.tensor import Tensor
 
 from .checkpoint import save
 from .checks import check_count
@@ -333,12 +332,48 @@ def describe_run(run: TaskRun) -> str:
 
 
 def add_train_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``chaingrad train``'s arguments to `parser` (pass them on to `train_command`)."""
+    """Add ``chaingrad train``'s arguments to `parser` (pass them on to `train_command`).
+
+    Settings left out take the task's own defaults, which the help lists per task.
+    """
+
+    def defaults(setting: str) -> str:
+        each = ", ".join(f"{name} {getattr(task, setting)}" for name, task in TASKS.items())
+        return f"(default: the task's own: {each})"
+
     parser.add_argument("task", choices=list(TASKS), help="what to train")
-    parser.add_argument("--epochs", type=int, help="passes over the training data")
-    parser.add_argument("--lr", type=float, help="learning rate")
-    parser.add_argument("--batch-size", type=int, help="rows per update")
-    parser.add_argument("--hidden", type=int, help="width of the hidden layer(s)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of weights and shuffling")
-    parser.add_argument("--out", type=Path, default=Path("out"), help="output folder")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        metavar="N",
+        help=f"passes over the training data {defaults('epochs')}",
+    )
+    parser.add_argument("--lr", type=float, metavar="X", help=f"learning rate {defaults('lr')}")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        metavar="B",
+        help="rows per update (default: the task's own: "
+        + ", ".join(f"{name} {task.batch_size or 'all rows'}" for name, task in TASKS.items())
+        + ")",
+    )
+    parser.add_argument(
+        "--hidden", type=int, metavar="H", help=f"width of the hidden layer(s) {defaults('hidden')}"
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="S",
+        help="seed of weights and shuffling (default: 0)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("out"),
+        metavar="DIR",
+        help="output folder (default: ./out)",
+    )
+    parser.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (default: a bar on a terminal)"
+    )

@@ -19,10 +19,9 @@ from numbers import Real
 from typing import Any
 
 import numpy as np
+from chaingrad.autograd.grad_mode import no_grad
+from chaingrad.autograd.tensor import Tensor, constant, leaf_array, shape_text
 from tqdm import tqdm
-
-from autograd.grad_mode import no_grad
-from autograd.tensor import Tensor, constant, leaf_array, shape_text
 
 from .checks import UnknownNameError, check_count
 from .layers import Seed, generator

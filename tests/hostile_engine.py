@@ -6,13 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from chaingrad.autograd.anomaly import AnomalyError, detect_anomaly
+from chaingrad.autograd.gradcheck import GradcheckError, gradcheck, numeric_gradient
+from chaingrad.autograd.tensor import Tensor, record
+from chaingrad.autograd.tensor_ops import Op, cross_entropy
+from chaingrad.autograd.value import Value, dot_values, sum_values
 from hostile_inputs import Row, accepted, expect, python
-
-from autograd.anomaly import AnomalyError, detect_anomaly
-from autograd.gradcheck import GradcheckError, gradcheck, numeric_gradient
-from autograd.tensor import Tensor, record
-from autograd.tensor_ops import Op, cross_entropy
-from autograd.value import Value, dot_values, sum_values
 
 
 def _grid() -> Tensor:

@@ -16,23 +16,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
-from autograd.anomaly import AnomalyError, detect_anomaly
-from autograd.casefile import CaseFileError
-from autograd.chain import ChainRuleError, explain
-from autograd.draw import DrawError, draw, save
-from autograd.grad_mode import no_grad
-from autograd.gradcheck import gradcheck
-from autograd.tensor import Tensor
-from autograd.tensor_ops import cross_entropy
-from autograd.value import Value, dot_values, sum_values
-from autograd.verify import verify
-from nn.checkpoint import load
-from nn.checkpoint import save as save_weights
-from nn.layers import MLP
-from nn.losses import binary_cross_entropy, softmax_cross_entropy
-from nn.optim import SGD
-from nn.train import fit
+from chaingrad.autograd.anomaly import AnomalyError, detect_anomaly
+from chaingrad.autograd.casefile import CaseFileError
+from chaingrad.autograd.chain import ChainRuleError, explain
+from chaingrad.autograd.draw import DrawError, draw, save
+from chaingrad.autograd.grad_mode import no_grad
+from chaingrad.autograd.gradcheck import gradcheck
+from chaingrad.autograd.tensor import Tensor
+from chaingrad.autograd.tensor_ops import cross_entropy
+from chaingrad.autograd.value import Value, dot_values, sum_values
+from chaingrad.autograd.verify import verify
+from chaingrad.nn.checkpoint import load
+from chaingrad.nn.checkpoint import save as save_weights
+from chaingrad.nn.layers import MLP
+from chaingrad.nn.losses import binary_cross_entropy, softmax_cross_entropy
+from chaingrad.nn.optim import SGD
+from chaingrad.nn.train import fit
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOG = str(ROOT / "nn" / "cases" / "seed001_blog.toml")

@@ -7,24 +7,23 @@ from pathlib import Path
 from unittest import mock
 
 import numpy as np
-from hostile_inputs import Row, cli, python
-
-from autograd.files import SaveError
-from autograd.tensor import Tensor
-from autograd.value import Value
-from nn import scalar
-from nn.checkpoint import load_state_dict, save
-from nn.cli import UsageError, demo
-from nn.gallery import write_gallery
-from nn.layers import MLP, Linear
-from nn.losses import (
+from chaingrad.autograd.files import SaveError
+from chaingrad.autograd.tensor import Tensor
+from chaingrad.autograd.value import Value
+from chaingrad.nn import scalar
+from chaingrad.nn.checkpoint import load_state_dict, save
+from chaingrad.nn.cli import UsageError, demo
+from chaingrad.nn.gallery import write_gallery
+from chaingrad.nn.layers import MLP, Linear
+from chaingrad.nn.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     half_squared_error,
     l2_penalty,
     mean_squared_error,
 )
-from nn.tasks import run_task
+from chaingrad.nn.tasks import run_task
+from hostile_inputs import Row, cli, python
 
 
 def _save_onto_folder(folder: Path) -> None:
@@ -43,7 +42,7 @@ def _demo_training_fails(folder: Path) -> None:
     (folder / "out").mkdir()
     (folder / "out" / "train").write_text("")
     with mock.patch.multiple(
-        "nn.cli", SHIPPED_CASE_FILES=folder / "cases", _document_reports=lambda: []
+        "chaingrad.nn.cli", SHIPPED_CASE_FILES=folder / "cases", _document_reports=lambda: []
     ):
         demo(folder / "out")
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from chaingrad.autograd.casefile import MAX_ARRAY_SIZE, MAX_NAMES, CaseFileError, load
+from chaingrad.autograd.chain import ChainRuleError, chain_rule, explain
+from chaingrad.autograd.draw import Connection, DrawError, NetworkLayout, Unit, draw, save
+from chaingrad.autograd.files import SaveError
+from chaingrad.autograd.value import Value
+from chaingrad.autograd.verify import compare, verify
 from hostile_inputs import CASE_FILE, Row, cli, expect, python
-
-from autograd.casefile import MAX_ARRAY_SIZE, MAX_NAMES, CaseFileError, load
-from autograd.chain import ChainRuleError, chain_rule, explain
-from autograd.draw import Connection, DrawError, NetworkLayout, Unit, draw, save
-from autograd.files import SaveError
-from autograd.value import Value
-from autograd.verify import compare, verify
 
 
 def _y() -> Value:

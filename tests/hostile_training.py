@@ -8,15 +8,14 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+from chaingrad.autograd.tensor import Tensor
+from chaingrad.autograd.value import Value
+from chaingrad.nn.data import one_hot, read_idx, spirals, train_test_split, two_moons
+from chaingrad.nn.layers import MLP, Linear
+from chaingrad.nn.losses import softmax_cross_entropy
+from chaingrad.nn.optim import SGD, Adam
+from chaingrad.nn.train import accuracy, evaluate, fit
 from hostile_inputs import Row, accepted, expect, python
-
-from autograd.tensor import Tensor
-from autograd.value import Value
-from nn.data import one_hot, read_idx, spirals, train_test_split, two_moons
-from nn.layers import MLP, Linear
-from nn.losses import softmax_cross_entropy
-from nn.optim import SGD, Adam
-from nn.train import accuracy, evaluate, fit
 
 X4, Y4 = np.zeros((4, 2)), np.array([0, 1, 0, 1])
 X20, Y20 = two_moons(20)

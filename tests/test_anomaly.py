@@ -7,9 +7,8 @@ import threading
 import weakref
 
 import pytest
-
-from autograd import Value, topological_order, value
-from autograd.anomaly import AnomalyError, detect_anomaly, is_enabled
+from chaingrad.autograd import Value, topological_order, value
+from chaingrad.autograd.anomaly import AnomalyError, detect_anomaly, is_enabled
 
 THIS_FILE = __file__
 

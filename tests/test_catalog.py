@@ -7,13 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-
-from autograd.casefile import load
-from autograd.chain import chain_rule, explain, find_node
-from autograd.graph import topological_order
-from autograd.verify import Point
-from nn.catalog import CASES, SEED_FILES, case_table, get_case
-from nn.documents import seed000_case, seed001_blog
+from chaingrad.autograd.casefile import load
+from chaingrad.autograd.chain import chain_rule, explain, find_node
+from chaingrad.autograd.graph import topological_order
+from chaingrad.autograd.verify import Point
+from chaingrad.nn.catalog import CASES, SEED_FILES, case_table, get_case
+from chaingrad.nn.documents import seed000_case, seed001_blog
 
 CASE_FILES = Path(__file__).parents[1] / "nn" / "cases"
 SEEDS = Path(__file__).parents[2] / "shared" / "seeds"

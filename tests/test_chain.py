@@ -7,11 +7,10 @@ import random
 
 import numpy as np
 import pytest
+from chaingrad.autograd import Value
+from chaingrad.autograd.chain import ChainRuleError, chain_rule, contracted_edges, explain
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from autograd import Value
-from autograd.chain import ChainRuleError, chain_rule, contracted_edges, explain
 
 
 def blog_network():
@@ -151,7 +150,7 @@ def test_digits_and_max_paths_are_whole_numbers():
 
 
 def test_tensor_graphs_are_refused_with_a_hint():
-    from autograd.tensor import Tensor
+    from chaingrad.autograd.tensor import Tensor
 
     w = Tensor([1.0, 2.0], requires_grad=True, label="w")
     loss = (w * w).sum()

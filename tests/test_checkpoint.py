@@ -9,11 +9,10 @@ import sys
 
 import numpy as np
 import pytest
-
-from autograd.files import SaveError
-from nn.checkpoint import from_torch, load, load_state_dict, save, state_dict, to_torch
-from nn.layers import MLP, Linear, Sequential, Sigmoid, Tanh
-from nn.module import Module
+from chaingrad.autograd.files import SaveError
+from chaingrad.nn.checkpoint import from_torch, load, load_state_dict, save, state_dict, to_torch
+from chaingrad.nn.layers import MLP, Linear, Sequential, Sigmoid, Tanh
+from chaingrad.nn.module import Module
 
 
 def torch_or_skip():

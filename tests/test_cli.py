@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from nn.catalog import CASES
-from nn.cli import main
+from chaingrad.nn.catalog import CASES
+from chaingrad.nn.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 CASE_FILES = ROOT / "nn" / "cases"
@@ -102,11 +101,14 @@ def test_debug_shows_the_traceback(tmp_path):
 
 def test_console_entry_point_runs_as_a_module():
     done = subprocess.run(
-        [sys.executable, "-m", "nn.cli", "cases"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "chaingrad", "cases"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0 and "seed001-blog" in done.stdout
     done = subprocess.run(
-        [sys.executable, "-m", "nn.cli", "frobnicate"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "chaingrad", "frobnicate"],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 2 and "invalid choice" in done.stderr
 
@@ -127,7 +129,7 @@ def test_system_errors_are_write_errors_and_ours_keep_their_message(
     def fail(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr("nn.cli.draw_case", fail)
+    monkeypatch.setattr("chaingrad.nn.cli.draw_case", fail)
     assert main(["draw", "seed001-blog", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("chaingrad draw: error: ") and message in err
@@ -135,8 +137,8 @@ def test_system_errors_are_write_errors_and_ours_keep_their_message(
 
 
 def test_demo_names_the_failed_training_run_and_how_to_see_why(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("nn.cli.SHIPPED_CASE_FILES", tmp_path / "none")
-    monkeypatch.setattr("nn.cli._document_reports", lambda: [])
+    monkeypatch.setattr("chaingrad.nn.cli.SHIPPED_CASE_FILES", tmp_path / "none")
+    monkeypatch.setattr("chaingrad.nn.cli._document_reports", lambda: [])
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "train").write_text("a file where the training folder goes")
     assert main(["demo", "--out", str(tmp_path / "out")]) == 2
@@ -146,3 +148,29 @@ def test_demo_names_the_failed_training_run_and_how_to_see_why(tmp_path, capsys,
         "chaingrad demo: error: training seed 003's XOR network failed (error above); run "
         f"'chaingrad --debug train xor --out {tmp_path / 'out' / 'train'}' for the traceback"
     )
+
+
+def test_every_option_says_its_default_in_help():
+    import argparse
+
+    from chaingrad.nn.cli import build_parser
+
+    parser = build_parser()
+    (commands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(commands.choices) == {"demo", "cases", "draw", "train", "verify"}
+    for name, sub in commands.choices.items():
+        for action in sub._optionals._group_actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            assert "default" in (action.help or ""), f"chaingrad {name} {action.option_strings}"
+    train_help = commands.choices["train"].format_help()
+    assert "(default: ./out)" in train_help and "xor 1000" in train_help
+
+
+def test_version_prints_the_installed_version(capsys):
+    from importlib import metadata
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == f"chaingrad {metadata.version('chaingrad')}"

@@ -7,10 +7,9 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-
-from autograd.tensor import Tensor
-from autograd.value import Value
-from autograd.verify import compare
+from chaingrad.autograd.tensor import Tensor
+from chaingrad.autograd.value import Value
+from chaingrad.autograd.verify import compare
 
 
 # --------------------------------------------------------------------------- scalars

@@ -8,8 +8,7 @@ import struct
 
 import numpy as np
 import pytest
-
-from nn.data import (
+from chaingrad.nn.data import (
     load_digits,
     one_hot,
     read_idx,

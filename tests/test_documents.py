@@ -11,10 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from autograd.verify import verify
-from nn import documents
-from nn.documents import (
+from chaingrad.autograd.verify import verify
+from chaingrad.nn import documents
+from chaingrad.nn.documents import (
     Check,
     Statement,
     seed000_case,

@@ -19,15 +19,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from chaingrad.autograd import Value
+from chaingrad.autograd.chain import ChainRuleError, chain_rule
+from chaingrad.autograd.draw import DotNotFoundError, DrawError, _rule, draw, save
+from chaingrad.autograd.files import SaveError
+from chaingrad.autograd.graph import topological_order
+from chaingrad.autograd.labels import escape_html, html_label
+from chaingrad.autograd.value import dot_values, sum_values
 from test_chain import blog_network  # seed 001's network, shared with the chain tests
-
-from autograd import Value
-from autograd.chain import ChainRuleError, chain_rule
-from autograd.draw import DotNotFoundError, DrawError, _rule, draw, save
-from autograd.files import SaveError
-from autograd.graph import topological_order
-from autograd.labels import escape_html, html_label
-from autograd.value import dot_values, sum_values
 
 GOLDEN = Path(__file__).parent / "golden"
 REGENERATE = os.environ.get("CHAINGRAD_REGEN_GOLDEN") == "1"

@@ -7,9 +7,8 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-
-from autograd.draw import DrawError, draw
-from autograd.tensor import Tensor
+from chaingrad.autograd.draw import DrawError, draw
+from chaingrad.autograd.tensor import Tensor
 
 
 def small_tensor_graph():

@@ -6,10 +6,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from autograd.expr import (
+from chaingrad.autograd.expr import (
     FUNCTION_NAMES,
     MAX_DEPTH,
     MAX_EXPONENT,
@@ -20,7 +17,9 @@ from autograd.expr import (
     name_problem,
     parse,
 )
-from autograd.value import Value
+from chaingrad.autograd.value import Value
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 SETTINGS = settings(max_examples=60, deadline=None)
 

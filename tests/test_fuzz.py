@@ -38,17 +38,16 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from chaingrad.autograd.casefile import CaseFileError
+from chaingrad.autograd.expr import FUNCTION_NAMES, MAX_DEPTH
+from chaingrad.autograd.grad_mode import no_grad
+from chaingrad.autograd.gradcheck import gradcheck
+from chaingrad.autograd.tensor import Tensor
+from chaingrad.autograd.tensor_ops import concatenate, cross_entropy, linear, squared_error, stack
+from chaingrad.autograd.value import Value, dot_values, sum_values
+from chaingrad.autograd.verify import verify
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from autograd.casefile import CaseFileError
-from autograd.expr import FUNCTION_NAMES, MAX_DEPTH
-from autograd.grad_mode import no_grad
-from autograd.gradcheck import gradcheck
-from autograd.tensor import Tensor
-from autograd.tensor_ops import concatenate, cross_entropy, linear, squared_error, stack
-from autograd.value import Value, dot_values, sum_values
-from autograd.verify import verify
 
 EXAMPLES = int(os.environ.get("CHAINGRAD_FUZZ_EXAMPLES", "150"))
 FUZZ = settings(

@@ -8,11 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-
-from autograd.chain import explain
-from autograd.draw import DotNotFoundError
-from nn.catalog import get_case
-from nn.gallery import draw_case, write_gallery
+from chaingrad.autograd.chain import explain
+from chaingrad.autograd.draw import DotNotFoundError
+from chaingrad.nn.catalog import get_case
+from chaingrad.nn.gallery import draw_case, write_gallery
 
 SMALL = ["seed000-case1", "seed000-case3"]
 

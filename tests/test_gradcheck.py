@@ -6,18 +6,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from autograd.grad_mode import no_grad
-from autograd.gradcheck import (
+from chaingrad.autograd.grad_mode import no_grad
+from chaingrad.autograd.gradcheck import (
     DEFAULT_EPS,
     GradcheckError,
     GradcheckResult,
     gradcheck,
     numeric_gradient,
 )
-from autograd.tensor import Tensor, record
-from autograd.tensor_ops import Op, cross_entropy
-from autograd.value import Value, sum_values
+from chaingrad.autograd.tensor import Tensor, record
+from chaingrad.autograd.tensor_ops import Op, cross_entropy
+from chaingrad.autograd.value import Value, sum_values
 
 rng = np.random.default_rng(7)
 

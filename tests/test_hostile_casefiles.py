@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 from casefiles import write_case
+from chaingrad.autograd.casefile import CaseFileError
+from chaingrad.autograd.verify import verify
+from chaingrad.nn.cli import main
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from autograd.casefile import CaseFileError
-from autograd.verify import verify
-from nn.cli import main
 
 SETTINGS = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

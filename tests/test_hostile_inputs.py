@@ -16,10 +16,9 @@ import hostile_networks
 import hostile_tools
 import hostile_training
 import pytest
+from chaingrad.nn.cli import main
 from hostile_inputs import CASE_FILE, CLI, Row
 from hostile_inputs import ROWS as CORE_ROWS
-
-from nn.cli import main
 
 ROWS = (
     CORE_ROWS + hostile_engine.ROWS + hostile_tools.ROWS + hostile_networks.ROWS

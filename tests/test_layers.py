@@ -7,10 +7,9 @@ import math
 
 import numpy as np
 import pytest
-
-from autograd.gradcheck import gradcheck
-from autograd.tensor import Tensor
-from nn.layers import (
+from chaingrad.autograd.gradcheck import gradcheck
+from chaingrad.autograd.tensor import Tensor
+from chaingrad.nn.layers import (
     INITIALIZERS,
     MLP,
     Identity,

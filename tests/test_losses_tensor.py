@@ -8,13 +8,10 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from autograd.gradcheck import gradcheck
-from autograd.tensor import Tensor
-from autograd.value import Value, sum_values
-from nn.losses import (
+from chaingrad.autograd.gradcheck import gradcheck
+from chaingrad.autograd.tensor import Tensor
+from chaingrad.autograd.value import Value, sum_values
+from chaingrad.nn.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     half_squared_error,
@@ -23,7 +20,9 @@ from nn.losses import (
     softmax_cross_entropy,
     sum_squared_error,
 )
-from nn.optim import SGD
+from chaingrad.nn.optim import SGD
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 SETTINGS = settings(max_examples=15, deadline=None)
 

@@ -14,15 +14,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
-
-from autograd.anomaly import detect_anomaly
-from autograd.graph import topological_order
-from autograd.tensor import Tensor
-from autograd.tensor_ops import concatenate, cross_entropy
-from nn.layers import MLP
-from nn.losses import softmax_cross_entropy
-from nn.optim import Adam
-from nn.train import fit
+from chaingrad.autograd.anomaly import detect_anomaly
+from chaingrad.autograd.graph import topological_order
+from chaingrad.autograd.tensor import Tensor
+from chaingrad.autograd.tensor_ops import concatenate, cross_entropy
+from chaingrad.nn.layers import MLP
+from chaingrad.nn.losses import softmax_cross_entropy
+from chaingrad.nn.optim import Adam
+from chaingrad.nn.train import fit
 
 
 @contextmanager

@@ -15,14 +15,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from autograd.chain import chain_rule
-from autograd.draw import Connection, DrawError, NetworkLayout, Unit, draw
-from autograd.tensor import Tensor
-from autograd.value import Value, dot_values
-from nn.documents import SEED001_INPUTS, SEED001_PARAMETERS, SEED001_TARGET
-from nn.losses import half_squared_error
-from nn.scalar import MLP
+from chaingrad.autograd.chain import chain_rule
+from chaingrad.autograd.draw import Connection, DrawError, NetworkLayout, Unit, draw
+from chaingrad.autograd.tensor import Tensor
+from chaingrad.autograd.value import Value, dot_values
+from chaingrad.nn.documents import SEED001_INPUTS, SEED001_PARAMETERS, SEED001_TARGET
+from chaingrad.nn.losses import half_squared_error
+from chaingrad.nn.scalar import MLP
 
 GOLDEN = Path(__file__).parent / "golden"
 REGENERATE = os.environ.get("CHAINGRAD_REGEN_GOLDEN") == "1"

@@ -9,22 +9,21 @@ import random
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from autograd import Value, explain, sum_values
-from autograd.graph import new_node_id
-from nn.data import xor_table
-from nn.losses import (
+from chaingrad.autograd import Value, explain, sum_values
+from chaingrad.autograd.graph import new_node_id
+from chaingrad.nn.data import xor_table
+from chaingrad.nn.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     half_squared_error,
     mean_squared_error,
     sum_squared_error,
 )
-from nn.module import Module
-from nn.optim import SGD
-from nn.scalar import MLP, Layer, Neuron, Site, indexed_names, numbered_names
+from chaingrad.nn.module import Module
+from chaingrad.nn.optim import SGD
+from chaingrad.nn.scalar import MLP, Layer, Neuron, Site, indexed_names, numbered_names
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 SETTINGS = settings(max_examples=25, deadline=None)
 

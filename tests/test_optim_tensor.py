@@ -7,12 +7,11 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-
-from autograd.tensor import Tensor
-from autograd.value import Value
-from nn.layers import MLP
-from nn.losses import half_squared_error
-from nn.optim import SGD, Adam
+from chaingrad.autograd.tensor import Tensor
+from chaingrad.autograd.value import Value
+from chaingrad.nn.layers import MLP
+from chaingrad.nn.losses import half_squared_error
+from chaingrad.nn.optim import SGD, Adam
 
 STEPS = 6
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from nn.layers import MLP
-from nn.plots import plot_decision_boundary, plot_history
-from nn.train import History
+from chaingrad.nn.layers import MLP
+from chaingrad.nn.plots import plot_decision_boundary, plot_history
+from chaingrad.nn.train import History
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

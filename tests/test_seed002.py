@@ -24,10 +24,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from autograd.gradcheck import gradcheck
-from autograd.tensor import Tensor
-from autograd.tensor_ops import concatenate
+from chaingrad.autograd.gradcheck import gradcheck
+from chaingrad.autograd.tensor import Tensor
+from chaingrad.autograd.tensor_ops import concatenate
 
 rng = np.random.default_rng(2)
 a0 = rng.uniform(0.1, 1.0, size=2)  # a_k^(0)

@@ -13,12 +13,11 @@ import math
 
 import numpy as np
 import pytest
-
-from autograd.grad_mode import no_grad
-from autograd.tensor import Tensor
-from autograd.tensor_ops import cross_entropy
-from autograd.value import Value
-from nn.losses import (
+from chaingrad.autograd.grad_mode import no_grad
+from chaingrad.autograd.tensor import Tensor
+from chaingrad.autograd.tensor_ops import cross_entropy
+from chaingrad.autograd.value import Value
+from chaingrad.nn.losses import (
     BCE_EPSILON,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,

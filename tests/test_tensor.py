@@ -11,15 +11,12 @@ import weakref
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from autograd import tensor as tensor_module
-from autograd.anomaly import AnomalyError, detect_anomaly
-from autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
-from autograd.graph import edges, local_derivatives, parents, topological_order, zero_grad
-from autograd.tensor import Tensor
-from autograd.tensor_ops import (
+from chaingrad.autograd import tensor as tensor_module
+from chaingrad.autograd.anomaly import AnomalyError, detect_anomaly
+from chaingrad.autograd.grad_mode import enable_grad, is_grad_enabled, no_grad
+from chaingrad.autograd.graph import edges, local_derivatives, parents, topological_order, zero_grad
+from chaingrad.autograd.tensor import Tensor
+from chaingrad.autograd.tensor_ops import (
     OPS,
     LocalRule,
     concatenate,
@@ -27,7 +24,9 @@ from autograd.tensor_ops import (
     stack,
     unbroadcast,
 )
-from autograd.value import Value
+from chaingrad.autograd.value import Value
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 SETTINGS = settings(max_examples=30, deadline=None, derandomize=True)
 
@@ -698,8 +697,8 @@ def test_backward_of_a_non_scalar_needs_grad():
 
 
 def test_a_backward_rule_that_returns_the_wrong_shape_is_named():
-    from autograd.tensor import record
-    from autograd.tensor_ops import Op
+    from chaingrad.autograd.tensor import record
+    from chaingrad.autograd.tensor_ops import Op
 
     def forgets_to_unbroadcast(node, g):
         return g, g

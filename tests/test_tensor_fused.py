@@ -10,13 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from autograd.gradcheck import gradcheck
-from autograd.graph import edges, local_derivatives, parents
-from autograd.tensor import Tensor
-from autograd.tensor_ops import (
+from chaingrad.autograd.gradcheck import gradcheck
+from chaingrad.autograd.graph import edges, local_derivatives, parents
+from chaingrad.autograd.tensor import Tensor
+from chaingrad.autograd.tensor_ops import (
     LINEAR,
     SQUARED_ERROR,
     LocalRule,
@@ -24,6 +21,8 @@ from autograd.tensor_ops import (
     linear,
     squared_error,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True)
 rng = np.random.default_rng(7)

@@ -16,16 +16,15 @@ from typing import Any
 
 import numpy as np
 import pytest
-
-from autograd.anomaly import AnomalyError, detect_anomaly, is_enabled
-from autograd.grad_mode import is_grad_enabled, no_grad
-from autograd.tensor import Tensor
-from autograd.value import Value
-from nn.data import two_moons, xor_table
-from nn.layers import MLP
-from nn.losses import softmax_cross_entropy, sum_squared_error
-from nn.optim import SGD, Adam
-from nn.train import fit
+from chaingrad.autograd.anomaly import AnomalyError, detect_anomaly, is_enabled
+from chaingrad.autograd.grad_mode import is_grad_enabled, no_grad
+from chaingrad.autograd.tensor import Tensor
+from chaingrad.autograd.value import Value
+from chaingrad.nn.data import two_moons, xor_table
+from chaingrad.nn.layers import MLP
+from chaingrad.nn.losses import softmax_cross_entropy, sum_squared_error
+from chaingrad.nn.optim import SGD, Adam
+from chaingrad.nn.train import fit
 
 
 @contextmanager

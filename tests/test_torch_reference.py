@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from autograd.tensor import Tensor
-from autograd.tensor_ops import OPS, concatenate, cross_entropy, linear, squared_error, stack
+from chaingrad.autograd.tensor import Tensor
+from chaingrad.autograd.tensor_ops import (
+    OPS,
+    concatenate,
+    cross_entropy,
+    linear,
+    squared_error,
+    stack,
+)
 
 torch = pytest.importorskip(
     "torch",

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from autograd.tensor import Tensor
-from nn.data import one_hot
-from nn.layers import MLP, Linear, Sequential
-from nn.losses import half_squared_error, softmax_cross_entropy
-from nn.optim import SGD, Adam
-from nn.train import History, accuracy, evaluate, fit, predicted_classes
+from chaingrad.autograd.tensor import Tensor
+from chaingrad.nn.data import one_hot
+from chaingrad.nn.layers import MLP, Linear, Sequential
+from chaingrad.nn.losses import half_squared_error, softmax_cross_entropy
+from chaingrad.nn.optim import SGD, Adam
+from chaingrad.nn.train import History, accuracy, evaluate, fit, predicted_classes
 
 
 # ----------------------------------------------------------------------------- fit

@@ -8,10 +8,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from autograd import (
+from chaingrad.autograd import (
     Value,
     dot_values,
     edges,
@@ -21,6 +18,8 @@ from autograd import (
     topological_order,
     zero_grad,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 def numeric_grad(f, xs: list[float], h: float = 1e-6) -> list[float]:

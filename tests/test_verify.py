@@ -12,11 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from casefiles import ONE_NEURON, write_case
-
-from autograd.casefile import CaseFileError
-from autograd.chain import chain_rule, explain
-from autograd.verify import verify
-from nn.cli import main
+from chaingrad.autograd.casefile import CaseFileError
+from chaingrad.autograd.chain import chain_rule, explain
+from chaingrad.autograd.verify import verify
+from chaingrad.nn.cli import main
 
 CASES = Path(__file__).resolve().parent.parent / "nn" / "cases"
 JSON_KEYS = ["claim", "kind", "claimed", "computed", "status", "abs_error", "rel_error", "hint"]
