@@ -1,16 +1,20 @@
-"""autograd: a small reverse-mode automatic differentiation engine that shows its work.
+"""chaingrad.autograd: a small reverse-mode automatic differentiation engine that shows its work.
 
 Every node stores the local derivative of each edge into it, computed in the
 forward pass; `backward()` multiplies them along the graph (the chain rule), and
 the same numbers are what drawings and explanations display.
+
+The engine (graphs, `Value`, `Tensor` and its ops, the op registry, `no_grad`,
+`detect_anomaly`, `gradcheck`, `explain`) is imported with the package. The tools
+that read graphs load on first use: drawings (`draw`, `save`: Graphviz, in
+`autograd.drawing`) and the checks of hand derivations (`verify`, `compare`,
+`load_case`: the TOML reader, in `autograd.verification`).
 """
 
+from chaingrad._lazy import lazy_exports
+
 from .anomaly import AnomalyError, detect_anomaly
-from .casefile import CaseFileError
-from .casefile import load as load_case
 from .chain import ChainRuleError, chain_rule, explain
-from .draw import Connection, DotNotFoundError, DrawError, NetworkLayout, Unit, draw, save
-from .expr import ExpressionError
 from .files import SaveError
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .gradcheck import GradcheckError, GradcheckResult, gradcheck, numeric_gradient
@@ -26,7 +30,28 @@ from .graph import (
 from .tensor import Tensor
 from .tensor_ops import concatenate, cross_entropy, linear, squared_error, stack
 from .value import Value, dot_values, sum_values
-from .verify import ClaimResult, Comparison, Disagreement, VerifyResult, compare, verify
+
+_TOOLS = {
+    **dict.fromkeys(
+        ("Connection", "DotNotFoundError", "DrawError", "NetworkLayout", "Unit", "draw", "save"),
+        ".drawing",
+    ),
+    **dict.fromkeys(
+        (
+            "CaseFileError",
+            "ClaimResult",
+            "Comparison",
+            "Disagreement",
+            "ExpressionError",
+            "VerifyResult",
+            "compare",
+            "load_case",
+            "verify",
+        ),
+        ".verification",
+    ),
+}
+__getattr__, __dir__ = lazy_exports(__name__, _TOOLS)
 
 __all__ = [
     "AnomalyError",

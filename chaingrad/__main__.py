@@ -2,6 +2,6 @@
 
 import sys
 
-from chaingrad.nn.cli import main
+from chaingrad.nn.app.cli import main
 
 sys.exit(main())

@@ -23,7 +23,7 @@ Workloads (issue 7):
 1. **scalar**: a 2-16-16-1 ReLU MLP (identity output) over 100 two-moons points. One
    repeat is one step: forward every point, max-margin loss mean(relu(1 - y s)) plus
    1e-4 times the sum of squared parameters (micrograd's demo), backward, SGD with
-   micrograd's schedule lr = 1 - 0.9 k / 100. Engines: ours through `nn.scalar.MLP`
+   micrograd's schedule lr = 1 - 0.9 k / 100. Engines: ours through `nn.scalar.ScalarMLP`
    (a neuron's net input is one `dot_values` node; the sums are `sum_values` and
    `dot_values` nodes); ours written with binary ``+ - * relu`` the way micrograd's
    own classes are (inputs wrapped in ``Value`` as its demo does); micrograd as
@@ -162,7 +162,7 @@ WORKLOADS: dict[str, Workload] = {
             "ms/step",
             1e3,
             (
-                Engine("ours", "ours (nn.scalar.MLP)", ref="ours"),
+                Engine("ours", "ours (nn.scalar.ScalarMLP)", ref="ours"),
                 Engine("ours-binary", "ours, binary ops (micrograd-style)", ref="ours"),
                 Engine("micrograd", "micrograd as shipped", needs="micrograd", ref="ours"),
                 Engine(
@@ -269,10 +269,10 @@ def _lr(step: int) -> float:
 def _scalar_ours(size: dict[str, Any]) -> Case:
     from chaingrad.autograd.value import dot_values, sum_values
     from chaingrad.nn.optim import SGD
-    from chaingrad.nn.scalar import MLP
+    from chaingrad.nn.scalar import ScalarMLP
 
     inputs, labels = _scalar_data(size)
-    net = MLP(size["sizes"], hidden="relu", output="identity")
+    net = ScalarMLP(size["sizes"], hidden="relu", output="identity")
     _load_scalar_weights(net, size)
     params = net.parameters()
     opt = SGD(params, lr=1.0)
@@ -1029,7 +1029,7 @@ def format_table(results: dict[str, Any]) -> str:
             row += f" {r['gflops']:8.2f}" if tensor else ""
             loss = "-" if r["loss"] is None else f"{r['loss']:.10g}"
             lines.append(f"{row}  {loss}")
-        ref = "ours (nn.scalar.MLP)" if name == "scalar" else "hand-written numpy, same dtype"
+        ref = "ours (nn.scalar.ScalarMLP)" if name == "scalar" else "hand-written numpy, same dtype"
         diff = w["max_loss_difference"]
         lines.append(
             f"  unit {w['unit']}; ratio = wall time / {ref}'s (median, then best of all "

@@ -23,7 +23,7 @@ import argparse
 import statistics
 import sys
 
-from chaingrad.nn.tasks import TASKS, run_task
+from chaingrad.nn.app.tasks import TASKS, run_task
 
 
 def main(argv: list[str] | None = None) -> int:

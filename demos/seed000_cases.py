@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from chaingrad.nn.documents import seed000_cases
+from chaingrad.nn.documents.documents import seed000_cases
 
 
 def main() -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 
-from chaingrad.nn.documents import seed001_blog
+from chaingrad.nn.documents.documents import seed001_blog
 
 
 def main() -> int:

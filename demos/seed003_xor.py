@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from chaingrad.autograd.grad_mode import no_grad
 from chaingrad.autograd.tensor import Tensor
-from chaingrad.nn.tasks import describe_run, run_task
+from chaingrad.nn.app.tasks import describe_run, run_task
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         f"sum (y - y_hat)^2 = {run.history.loss[-1]:.6f}"
     )
     if args.out is not None:
-        from chaingrad.nn.plots import plot_decision_boundary, plot_history
+        from chaingrad.nn.app.plots import plot_decision_boundary, plot_history
 
         curves = plot_history(run.history, args.out / "seed003_xor.png", title="seed 003: XOR")
         boundary = plot_decision_boundary(

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sys
 
-from chaingrad.nn.documents import SEED004_DEPARTURES, seed004_softmax
+from chaingrad.nn.documents.documents import SEED004_DEPARTURES, seed004_softmax
 
 
 def main() -> int:

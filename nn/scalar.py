@@ -1,9 +1,9 @@
-"""Scalar (`Value`) networks labelled in the documents' notation: `Neuron`, `Layer`, `MLP`.
+"""Scalar (`Value`) networks labelled in the documents' notation: `Neuron`, `Layer`, `ScalarMLP`.
 
 Every parameter, and every neuron's output, carries a label chosen by a naming scheme,
 so drawings and `autograd.explain` read like the document being checked::
 
-    net = MLP([2, 2, 1], names="indexed")          # seed 000, Case 3
+    net = ScalarMLP([2, 2, 1], names="indexed")          # seed 000, Case 3
     J = half_squared_error(net([x1, x2]), [t1])
     explain(J, "w_{11}^{(1)}")                     # dJ/do_1 · do_1/dh_1 · dh_1/dw_{11}^{(1)}
 
@@ -24,7 +24,7 @@ Naming schemes (`names=`):
 The bias enters each neuron's net input through `autograd.dot_values`, whose bias edge
 has local derivative 1: the same number the document's bias node x_0 = 1 contributes.
 
-`MLP.network_layout(inputs, outputs)` lays a forward pass out for
+`ScalarMLP.network_layout(inputs, outputs)` lays a forward pass out for
 ``autograd.draw(loss, view="network", layout=...)``: the documents' figure, with bias nodes
 x_0, h_0 whose edges carry the biases.
 """
@@ -37,7 +37,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
 
-from chaingrad.autograd.draw import Connection, NetworkLayout, Unit
+from chaingrad.autograd.drawing.layout import Connection, NetworkLayout, Unit
 from chaingrad.autograd.value import Operand, Value, dot_values
 
 from .checks import UnknownNameError, check_activation, check_count, check_flag, check_sizes
@@ -58,7 +58,7 @@ class Site:
 
     `kind` is ``"weight"``, ``"bias"``, ``"net"`` (a neuron's net input) or ``"out"`` (its
     output), or ``"bias_node"``: the constant-1 node whose edges carry the biases of layer
-    `layer` in a drawing (`MLP.network_layout`; seed 000's x_0 and h_0). `layer` counts
+    `layer` in a drawing (`ScalarMLP.network_layout`; seed 000's x_0 and h_0). `layer` counts
     layers of weights from 1 (the document's superscript (l)), `neuron` the neurons of that
     layer from 1 (0 for a bias node), and `input` the neuron's inputs from 1 (for a weight;
     0 otherwise). `sizes` is the whole network's, inputs first.
@@ -227,8 +227,8 @@ class Layer(Module):
         return f"in={len(first.w)}, out={len(self.neurons)}, activation={first.activation}{bias}"
 
 
-class MLP(Module):
-    """A multi-layer perceptron of `Layer` s: ``MLP([2, 3, 3, 1], hidden="relu")``.
+class ScalarMLP(Module):
+    """A multi-layer perceptron of `Layer` s: ``ScalarMLP([2, 3, 3, 1], hidden="relu")``.
 
     `sizes` lists the inputs, then each layer's width. Hidden layers use `hidden`, the
     last layer `output`, unless `activations` gives one per layer. Calling the network
@@ -247,27 +247,29 @@ class MLP(Module):
         names: str | Naming = "indexed",
         seed: int | random.Random = 0,
     ) -> None:
-        sizes = check_sizes(sizes, "MLP")
+        sizes = check_sizes(sizes, "ScalarMLP")
         n_layers = len(sizes) - 1
         if activations is None:
             for name in (hidden, output):
-                check_activation(name, ACTIVATIONS, "MLP")
+                check_activation(name, ACTIVATIONS, "ScalarMLP")
             activations = [hidden] * (n_layers - 1) + [output]
         elif isinstance(activations, str) or not isinstance(activations, Sequence):
             raise TypeError(
-                f"MLP: activations must be a list of names, one per layer, got {activations!r}"
+                "ScalarMLP: activations must be a list of names, one per layer, got "
+                f"{activations!r}"
             )
         elif len(activations) != n_layers:
             raise ValueError(
-                f"MLP: {len(activations)} activations for {n_layers} layers; give one per layer"
+                f"ScalarMLP: {len(activations)} activations for {n_layers} layers; give one "
+                "per layer"
             )
         else:
             for name in activations:
-                check_activation(name, ACTIVATIONS, "MLP")
-        bias = check_flag(bias, "MLP", "bias")
-        rng = _random(seed, "MLP")
+                check_activation(name, ACTIVATIONS, "ScalarMLP")
+        bias = check_flag(bias, "ScalarMLP", "bias")
+        rng = _random(seed, "ScalarMLP")
         self.sizes = sizes
-        self.naming = _naming(names, "MLP")
+        self.naming = _naming(names, "ScalarMLP")
         self.layers = [
             Layer(
                 sizes[k - 1],
@@ -284,7 +286,7 @@ class MLP(Module):
 
     def forward(self, x: Sequence[Operand]) -> list[Value]:
         """The network's outputs for inputs `x`, as a list."""
-        _check_inputs(x, self.sizes[0], "MLP")
+        _check_inputs(x, self.sizes[0], "ScalarMLP")
         for layer in self.layers:
             x = layer(x)
         return x
@@ -302,11 +304,11 @@ class MLP(Module):
         """
         if bias_node not in ("first", "last"):
             raise ValueError(
-                f"MLP.network_layout: bias_node must be 'first' or 'last', got {bias_node!r}"
+                f"ScalarMLP.network_layout: bias_node must be 'first' or 'last', got {bias_node!r}"
             )
         if len(inputs) != self.sizes[0] or len(outputs) != self.sizes[-1]:
             raise ValueError(
-                f"MLP.network_layout: got {len(inputs)} inputs and {len(outputs)} outputs; "
+                f"ScalarMLP.network_layout: got {len(inputs)} inputs and {len(outputs)} outputs; "
                 f"this network has {self.sizes[0]} and {self.sizes[-1]}"
             )
         values = [list(outputs)]  # each layer's outputs, found from the last layer back
@@ -368,8 +370,8 @@ class MLP(Module):
             parents = net.parents if net is not None else ()
             if net is None or not own <= {id(p) for p in parents}:
                 raise ValueError(
-                    f"MLP.network_layout: output {j} of layer {k + 1} was not computed by this "
-                    "network; pass the inputs and outputs of one forward pass: "
+                    f"ScalarMLP.network_layout: output {j} of layer {k + 1} was not computed by "
+                    "this network; pass the inputs and outputs of one forward pass: "
                     "outputs = net(inputs)"
                 )
             others = [p for p in parents if id(p) not in own]
@@ -377,8 +379,8 @@ class MLP(Module):
                 read = others
             elif [id(p) for p in others] != [id(p) for p in read]:
                 raise ValueError(
-                    f"MLP.network_layout: the neurons of layer {k + 1} read different inputs; "
-                    "pass the inputs and outputs of one forward pass"
+                    f"ScalarMLP.network_layout: the neurons of layer {k + 1} read different "
+                    "inputs; pass the inputs and outputs of one forward pass"
                 )
             nets.append(net)
         assert read is not None  # a layer has at least one neuron
@@ -388,7 +390,7 @@ class MLP(Module):
         ):
             where = "the inputs given" if k == 0 else f"layer {k}'s {self.sizes[k]} outputs"
             raise ValueError(
-                f"MLP.network_layout: layer {k + 1} did not read {where}; pass the inputs "
+                f"ScalarMLP.network_layout: layer {k + 1} did not read {where}; pass the inputs "
                 "and outputs of one forward pass: outputs = net(inputs)"
             )
         return nets, read
@@ -399,27 +401,29 @@ class MLP(Module):
             if param.label == label:
                 return param
         known = ", ".join(p.label or "?" for p in self.parameters())
-        raise UnknownNameError(f"MLP: no parameter labelled {label!r}; the labels are: {known}")
+        raise UnknownNameError(
+            f"ScalarMLP: no parameter labelled {label!r}; the labels are: {known}"
+        )
 
     def set_parameters(self, values: Mapping[str, float]) -> None:
         """Set parameters by label, ``{"w1": 0.1, "b2": -0.4}``; the others keep their values."""
         if not isinstance(values, Mapping):
             raise TypeError(
-                "MLP.set_parameters: values must be a dict of label -> number, such as "
+                "ScalarMLP.set_parameters: values must be a dict of label -> number, such as "
                 f"{{'w1': 0.1}}, got {type(values).__name__}"
             )
         by_label = {p.label: p for p in self.parameters() if p.label is not None}
         unknown = [label for label in values if label not in by_label]
         if unknown:
             raise UnknownNameError(
-                f"MLP.set_parameters: no parameter labelled {', '.join(map(repr, unknown))}; "
+                f"ScalarMLP.set_parameters: no parameter labelled {', '.join(map(repr, unknown))}; "
                 f"the labels are: {', '.join(by_label)}"
             )
         for label, value in values.items():
             number = float(value) if isinstance(value, Real) else math.nan
             if not math.isfinite(number):
                 raise ValueError(
-                    f"MLP.set_parameters: {label!r} must be a finite number, got {value!r}"
+                    f"ScalarMLP.set_parameters: {label!r} must be a finite number, got {value!r}"
                 )
             by_label[label].data = number
 

@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 from chaingrad.autograd.grad_mode import no_grad
 from chaingrad.autograd.tensor import Tensor, constant, leaf_array, shape_text
-from tqdm import tqdm
 
 from .checks import UnknownNameError, check_count
 from .layers import Seed, generator
@@ -273,6 +272,8 @@ def fit(
                 f"{got}"
             )
         validation = _data(model, *validation, "fit: validation")
+    from tqdm import tqdm  # the progress bar's package loads when a model is trained
+
     history = History()
     started = time.perf_counter()
     bar = tqdm(

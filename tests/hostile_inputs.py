@@ -17,15 +17,15 @@ from pathlib import Path
 
 import numpy as np
 from chaingrad.autograd.anomaly import AnomalyError, detect_anomaly
-from chaingrad.autograd.casefile import CaseFileError
 from chaingrad.autograd.chain import ChainRuleError, explain
-from chaingrad.autograd.draw import DrawError, draw, save
+from chaingrad.autograd.drawing.render import DrawError, draw, save
 from chaingrad.autograd.grad_mode import no_grad
 from chaingrad.autograd.gradcheck import gradcheck
 from chaingrad.autograd.tensor import Tensor
 from chaingrad.autograd.tensor_ops import cross_entropy
 from chaingrad.autograd.value import Value, dot_values, sum_values
-from chaingrad.autograd.verify import verify
+from chaingrad.autograd.verification.casefile import CaseFileError
+from chaingrad.autograd.verification.verify import verify
 from chaingrad.nn.checkpoint import load
 from chaingrad.nn.checkpoint import save as save_weights
 from chaingrad.nn.layers import MLP
@@ -34,7 +34,7 @@ from chaingrad.nn.optim import SGD
 from chaingrad.nn.train import fit
 
 ROOT = Path(__file__).resolve().parents[1]
-BLOG = str(ROOT / "nn" / "cases" / "seed001_blog.toml")
+BLOG = str(ROOT / "nn" / "documents" / "seed001_blog.toml")
 
 PYTHON, CLI, CASE_FILE, WEIGHTS = "Python API", "CLI", "case file", "weights file"
 

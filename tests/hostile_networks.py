@@ -11,9 +11,10 @@ from chaingrad.autograd.files import SaveError
 from chaingrad.autograd.tensor import Tensor
 from chaingrad.autograd.value import Value
 from chaingrad.nn import scalar
+from chaingrad.nn.app.cli import UsageError, demo
+from chaingrad.nn.app.gallery import write_gallery
+from chaingrad.nn.app.tasks import run_task
 from chaingrad.nn.checkpoint import load_state_dict, save
-from chaingrad.nn.cli import UsageError, demo
-from chaingrad.nn.gallery import write_gallery
 from chaingrad.nn.layers import MLP, Linear
 from chaingrad.nn.losses import (
     binary_cross_entropy,
@@ -22,7 +23,6 @@ from chaingrad.nn.losses import (
     l2_penalty,
     mean_squared_error,
 )
-from chaingrad.nn.tasks import run_task
 from hostile_inputs import Row, cli, python
 
 
@@ -42,7 +42,7 @@ def _demo_training_fails(folder: Path) -> None:
     (folder / "out").mkdir()
     (folder / "out" / "train").write_text("")
     with mock.patch.multiple(
-        "chaingrad.nn.cli", SHIPPED_CASE_FILES=folder / "cases", _document_reports=lambda: []
+        "chaingrad.nn.app.cli", SHIPPED_CASE_FILES=folder / "cases", _document_reports=lambda: []
     ):
         demo(folder / "out")
 
@@ -73,22 +73,23 @@ ROWS: list[Row] = [
            ("MLP: unknown init 'bogus'", "use one of normal, xavier, he"),
            lambda _: MLP([2, 3], init="bogus")),
     # ------------------------------------------------------------------ scalar networks
-    python("net-scalar-mlp-activation", "nn.scalar.MLP([2, 2, 1], hidden='softmax')",
-           ValueError, ("MLP: unknown activation 'softmax'",),
-           lambda _: scalar.MLP([2, 2, 1], hidden="softmax")),
+    python("net-scalar-mlp-activation", "nn.scalar.ScalarMLP([2, 2, 1], hidden='softmax')",
+           ValueError, ("ScalarMLP: unknown activation 'softmax'",),
+           lambda _: scalar.ScalarMLP([2, 2, 1], hidden="softmax")),
     python("net-scalar-layer-activation", "nn.scalar.Layer(2, 2, 'softmax')", ValueError,
            ("Layer: unknown activation 'softmax'",), lambda _: scalar.Layer(2, 2, "softmax")),
-    python("net-scalar-bias-str", "nn.scalar.MLP([2, 1], bias='no')", TypeError,
-           ("MLP: bias must be True or False",), lambda _: scalar.MLP([2, 1], bias="no")),
-    python("net-scalar-call-float", "nn.scalar.MLP([2, 1])(1.0)", TypeError,
-           ("MLP: inputs must be a list of 2 numbers or Values", "got float 1.0"),
-           lambda _: scalar.MLP([2, 1])(1.0)),
-    python("net-scalar-set-none", "nn.scalar.MLP([2, 1]).set_parameters(None)", TypeError,
-           ("MLP.set_parameters: values must be a dict of label -> number", "got NoneType"),
-           lambda _: scalar.MLP([2, 1]).set_parameters(None)),
-    python("net-scalar-seed-list", "nn.scalar.MLP([2, 1], seed=[1])", TypeError,
-           ("MLP: seed must be a whole number", "got [1]"),
-           lambda _: scalar.MLP([2, 1], seed=[1])),
+    python("net-scalar-bias-str", "nn.scalar.ScalarMLP([2, 1], bias='no')", TypeError,
+           ("ScalarMLP: bias must be True or False",),
+           lambda _: scalar.ScalarMLP([2, 1], bias="no")),
+    python("net-scalar-call-float", "nn.scalar.ScalarMLP([2, 1])(1.0)", TypeError,
+           ("ScalarMLP: inputs must be a list of 2 numbers or Values", "got float 1.0"),
+           lambda _: scalar.ScalarMLP([2, 1])(1.0)),
+    python("net-scalar-set-none", "nn.scalar.ScalarMLP([2, 1]).set_parameters(None)", TypeError,
+           ("ScalarMLP.set_parameters: values must be a dict of label -> number", "got NoneType"),
+           lambda _: scalar.ScalarMLP([2, 1]).set_parameters(None)),
+    python("net-scalar-seed-list", "nn.scalar.ScalarMLP([2, 1], seed=[1])", TypeError,
+           ("ScalarMLP: seed must be a whole number", "got [1]"),
+           lambda _: scalar.ScalarMLP([2, 1], seed=[1])),
     # ------------------------------------------------------------------ losses
     python("net-bce-target-2", "binary_cross_entropy(Tensor([[0.5]]), [[2.0]]) (gave 0.693)",
            ValueError, ("binary_cross_entropy: target (0, 0) is 2, not in [0, 1]",

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from chaingrad.autograd.casefile import MAX_ARRAY_SIZE, MAX_NAMES, CaseFileError, load
 from chaingrad.autograd.chain import ChainRuleError, chain_rule, explain
-from chaingrad.autograd.draw import Connection, DrawError, NetworkLayout, Unit, draw, save
+from chaingrad.autograd.drawing.render import Connection, DrawError, NetworkLayout, Unit, draw, save
 from chaingrad.autograd.files import SaveError
 from chaingrad.autograd.value import Value
-from chaingrad.autograd.verify import compare, verify
+from chaingrad.autograd.verification.casefile import MAX_ARRAY_SIZE, MAX_NAMES, CaseFileError, load
+from chaingrad.autograd.verification.verify import compare, verify
 from hostile_inputs import CASE_FILE, Row, cli, expect, python
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from casefiles import ONE_NEURON, write_case
-from chaingrad.autograd.casefile import (
+from chaingrad.autograd.verification.casefile import (
     MAX_FILE_BYTES,
     MAX_OPERATIONS,
     CaseFileError,

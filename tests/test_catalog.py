@@ -7,14 +7,14 @@ import re
 from pathlib import Path
 
 import pytest
-from chaingrad.autograd.casefile import load
 from chaingrad.autograd.chain import chain_rule, explain, find_node
 from chaingrad.autograd.graph import topological_order
-from chaingrad.autograd.verify import Point
-from chaingrad.nn.catalog import CASES, SEED_FILES, case_table, get_case
-from chaingrad.nn.documents import seed000_case, seed001_blog
+from chaingrad.autograd.verification.casefile import load
+from chaingrad.autograd.verification.verify import Point
+from chaingrad.nn.documents.catalog import CASES, SEED_FILES, case_table, get_case
+from chaingrad.nn.documents.documents import seed000_case, seed001_blog
 
-CASE_FILES = Path(__file__).parents[1] / "nn" / "cases"
+CASE_FILES = Path(__file__).parents[1] / "nn" / "documents"
 SEEDS = Path(__file__).parents[2] / "shared" / "seeds"
 
 

@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from chaingrad.nn.catalog import CASES
-from chaingrad.nn.cli import main
+from chaingrad.nn.app.cli import main
+from chaingrad.nn.documents.catalog import CASES
 
 ROOT = Path(__file__).resolve().parents[1]
-CASE_FILES = ROOT / "nn" / "cases"
+CASE_FILES = ROOT / "nn" / "documents"
 
 
 def test_demo_verifies_and_draws_every_case(tmp_path, capsys):
@@ -129,7 +129,7 @@ def test_system_errors_are_write_errors_and_ours_keep_their_message(
     def fail(*args, **kwargs):
         raise error
 
-    monkeypatch.setattr("chaingrad.nn.cli.draw_case", fail)
+    monkeypatch.setattr("chaingrad.nn.app.cli.draw_case", fail)
     assert main(["draw", "seed001-blog", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("chaingrad draw: error: ") and message in err
@@ -137,8 +137,8 @@ def test_system_errors_are_write_errors_and_ours_keep_their_message(
 
 
 def test_demo_names_the_failed_training_run_and_how_to_see_why(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("chaingrad.nn.cli.SHIPPED_CASE_FILES", tmp_path / "none")
-    monkeypatch.setattr("chaingrad.nn.cli._document_reports", lambda: [])
+    monkeypatch.setattr("chaingrad.nn.app.cli.SHIPPED_CASE_FILES", tmp_path / "none")
+    monkeypatch.setattr("chaingrad.nn.app.cli._document_reports", lambda: [])
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "train").write_text("a file where the training folder goes")
     assert main(["demo", "--out", str(tmp_path / "out")]) == 2
@@ -153,7 +153,7 @@ def test_demo_names_the_failed_training_run_and_how_to_see_why(tmp_path, capsys,
 def test_every_option_says_its_default_in_help():
     import argparse
 
-    from chaingrad.nn.cli import build_parser
+    from chaingrad.nn.app.cli import build_parser
 
     parser = build_parser()
     (commands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))

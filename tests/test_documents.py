@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from chaingrad.autograd.verify import verify
-from chaingrad.nn import documents
-from chaingrad.nn.documents import (
+from chaingrad.autograd.verification.verify import verify
+from chaingrad.nn.documents import documents
+from chaingrad.nn.documents.documents import (
     Check,
     Statement,
     seed000_case,
@@ -129,10 +129,10 @@ def test_a_dropped_term_is_caught(monkeypatch):
 def test_seed000_numbers_come_from_the_case_files_and_are_overridable():
     a = seed000_case(3)
     assert a.values["x_1"] == 0.05 and a.values["w_{21}^{(2)}"] == 0.45
-    assert "nn/cases/seed000_case3.toml" in a.title
+    assert "nn/documents/seed000_case3.toml" in a.title
     for case in range(1, 7):  # the report and `chaingrad verify` see the same network
         numbers = seed000_numbers(case)
-        result = verify(ROOT / f"nn/cases/seed000_case{case}.toml")
+        result = verify(ROOT / f"nn/documents/seed000_case{case}.toml")
         values = seed000_case(case).values
         assert all(values[label] == value for label, value in numbers.items())
         assert result.point.value(result.case.loss) == pytest.approx(

@@ -6,7 +6,8 @@ from __future__ import annotations
 import math
 
 import pytest
-from chaingrad.autograd.expr import (
+from chaingrad.autograd.value import Value
+from chaingrad.autograd.verification.expr import (
     FUNCTION_NAMES,
     MAX_DEPTH,
     MAX_EXPONENT,
@@ -17,7 +18,6 @@ from chaingrad.autograd.expr import (
     name_problem,
     parse,
 )
-from chaingrad.autograd.value import Value
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

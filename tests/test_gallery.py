@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from chaingrad.autograd.chain import explain
-from chaingrad.autograd.draw import DotNotFoundError
-from chaingrad.nn.catalog import get_case
-from chaingrad.nn.gallery import draw_case, write_gallery
+from chaingrad.autograd.drawing.render import DotNotFoundError
+from chaingrad.nn.app.gallery import draw_case, write_gallery
+from chaingrad.nn.documents.catalog import get_case
 
 SMALL = ["seed000-case1", "seed000-case3"]
 

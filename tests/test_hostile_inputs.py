@@ -16,7 +16,7 @@ import hostile_networks
 import hostile_tools
 import hostile_training
 import pytest
-from chaingrad.nn.cli import main
+from chaingrad.nn.app.cli import main
 from hostile_inputs import CASE_FILE, CLI, Row
 from hostile_inputs import ROWS as CORE_ROWS
 

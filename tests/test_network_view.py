@@ -1,4 +1,4 @@
-"""Tests for the network view of `autograd.draw` and `nn.scalar.MLP.network_layout`.
+"""Tests for the network view of `autograd.draw` and `nn.scalar.ScalarMLP.network_layout`.
 
 Golden files (tests/golden/network_*.dot) hold the exact DOT of seed 000's Case 3; after an
 intended change, look at the pictures, then regenerate with
@@ -16,18 +16,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 from chaingrad.autograd.chain import chain_rule
-from chaingrad.autograd.draw import Connection, DrawError, NetworkLayout, Unit, draw
+from chaingrad.autograd.drawing.render import Connection, DrawError, NetworkLayout, Unit, draw
 from chaingrad.autograd.tensor import Tensor
 from chaingrad.autograd.value import Value, dot_values
-from chaingrad.nn.documents import SEED001_INPUTS, SEED001_PARAMETERS, SEED001_TARGET
+from chaingrad.nn.documents.documents import (
+    SEED001_INPUTS,
+    SEED001_PARAMETERS,
+    SEED001_TARGET,
+)
 from chaingrad.nn.losses import half_squared_error
-from chaingrad.nn.scalar import MLP
+from chaingrad.nn.scalar import ScalarMLP
 
 GOLDEN = Path(__file__).parent / "golden"
 REGENERATE = os.environ.get("CHAINGRAD_REGEN_GOLDEN") == "1"
 SVG = "{http://www.w3.org/2000/svg}"
 
-# Seed 000, Case 3, with the numbers of nn/cases/seed000_case3.toml.
+# Seed 000, Case 3, with the numbers of nn/documents/seed000_case3.toml.
 CASE3 = {
     "w_{01}^{(1)}": 0.35, "w_{11}^{(1)}": 0.15, "w_{21}^{(1)}": 0.20,
     "w_{02}^{(1)}": 0.35, "w_{12}^{(1)}": 0.25, "w_{22}^{(1)}": 0.30,
@@ -46,7 +50,7 @@ def check_golden(name: str, source: str) -> None:
 
 def network(sizes, numbers=None, names="indexed", hidden="sigmoid", output="sigmoid", seed=0):
     """A forward and backward pass: (loss, net, inputs, outputs)."""
-    net = MLP(sizes, hidden=hidden, output=output, names=names, seed=seed)
+    net = ScalarMLP(sizes, hidden=hidden, output=output, names=names, seed=seed)
     if numbers:
         net.set_parameters(numbers)
     x = [Value(0.05 * i, f"x_{i}") for i in range(1, sizes[0] + 1)]
@@ -58,7 +62,7 @@ def network(sizes, numbers=None, names="indexed", hidden="sigmoid", output="sigm
 
 
 def blog():
-    net = MLP([2, 3, 3, 1], hidden="relu", output="sigmoid", names="numbered")
+    net = ScalarMLP([2, 3, 3, 1], hidden="relu", output="sigmoid", names="numbered")
     net.set_parameters(SEED001_PARAMETERS)
     x = [Value(v, k) for k, v in SEED001_INPUTS.items()]
     outputs = net(x)
@@ -154,7 +158,7 @@ def test_layout_of_the_blog_network_and_plain_number_inputs():
     ]
     into_n6 = sorted(c.weight.label for c in layout.connections if c.target == (2, 0))
     assert into_n6 == ["b4", "w10", "w13", "w7"]
-    net = MLP([2, 1], names="indexed", bias=False)
+    net = ScalarMLP([2, 1], names="indexed", bias=False)
     outputs = net([0.5, 0.25])  # data as plain numbers: units without nodes
     layout = net.network_layout([0.5, 0.25], outputs)
     assert [(u.name, u.node, u.value) for u in layout.columns[0]] == [
@@ -166,7 +170,7 @@ def test_layout_of_the_blog_network_and_plain_number_inputs():
 
 def test_layout_refuses_outputs_of_another_forward_pass():
     _, net, x, outputs = network((2, 2, 1), CASE3)
-    other = MLP((2, 2, 1), names="indexed", seed=9)
+    other = ScalarMLP((2, 2, 1), names="indexed", seed=9)
     with pytest.raises(ValueError, match="output 1 of layer 2 was not computed by this network"):
         other.network_layout(x, outputs)
     with pytest.raises(ValueError, match="layer 1 did not read the inputs given"):
@@ -260,7 +264,7 @@ def test_show_rules_adds_the_local_derivative_of_each_weight():
 
 
 def test_drawing_before_backward_says_so():
-    net = MLP((2, 1), names="indexed")
+    net = ScalarMLP((2, 1), names="indexed")
     x = [Value(0.1, "x_1"), Value(0.2, "x_2")]
     outputs = net(x)
     loss = half_squared_error(outputs, [0.5]).named("J")

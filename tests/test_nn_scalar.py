@@ -21,7 +21,7 @@ from chaingrad.nn.losses import (
 )
 from chaingrad.nn.module import Module
 from chaingrad.nn.optim import SGD
-from chaingrad.nn.scalar import MLP, Layer, Neuron, Site, indexed_names, numbered_names
+from chaingrad.nn.scalar import Layer, Neuron, ScalarMLP, Site, indexed_names, numbered_names
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -134,9 +134,9 @@ def test_module_without_forward_cannot_be_made():
 
 
 def test_repr_nests_children_and_layers_print_on_one_line():
-    text = repr(MLP([2, 3, 1], hidden="relu"))
+    text = repr(ScalarMLP([2, 3, 1], hidden="relu"))
     assert text.splitlines() == [
-        "MLP(sizes=[2, 3, 1]",
+        "ScalarMLP(sizes=[2, 3, 1]",
         "  (layers.0): Layer(in=2, out=3, activation=relu)",
         "  (layers.1): Layer(in=3, out=1, activation=sigmoid)",
         ")",
@@ -219,7 +219,11 @@ def test_layer_always_returns_a_list():
 
 
 def test_starting_weights_are_seeded_and_bounded():
-    a, b, c = MLP([4, 5, 2], seed=7), MLP([4, 5, 2], seed=7), MLP([4, 5, 2], seed=8)
+    a, b, c = (
+        ScalarMLP([4, 5, 2], seed=7),
+        ScalarMLP([4, 5, 2], seed=7),
+        ScalarMLP([4, 5, 2], seed=8),
+    )
     data = [[p.data for p in net.parameters()] for net in (a, b, c)]
     assert data[0] == data[1]
     assert data[0] != data[2]
@@ -239,7 +243,7 @@ def test_starting_weights_are_seeded_and_bounded():
     ],
 )
 def test_indexed_names_are_seed_000s_notation(sizes, weights, outputs):
-    net = MLP(sizes)
+    net = ScalarMLP(sizes)
     labels = [p.label for p in net.parameters()]
     assert labels[: len(weights)] == weights
     produced = [n.out_label for layer in net.layers for n in layer.neurons]
@@ -252,7 +256,7 @@ def test_indexed_names_separate_indices_above_nine():
 
 
 def test_numbered_names_are_seed_001s_blog_numbering():
-    net = MLP([2, 3, 3, 1], hidden="relu", names="numbered")
+    net = ScalarMLP([2, 3, 3, 1], hidden="relu", names="numbered")
     first, second, output = net.layers
     # w1 and w4 feed n3 from x1 and x2 (net_n3 = w1 x1 + w4 x2 + b1); w7 feeds n6 from n3.
     assert [w.label for w in first.neurons[0].w] == ["w1", "w4"]
@@ -274,7 +278,7 @@ def test_a_naming_function_names_everything_and_none_leaves_unlabelled():
             return None
         return f"{site.kind}{site.layer}.{site.neuron}.{site.input}"
 
-    net = MLP([2, 2, 1], names=naming)
+    net = ScalarMLP([2, 2, 1], names=naming)
     assert net.parameters()[0].label == "weight1.1.1"
     assert net.parameters()[2].label == "bias1.1.0"
     out = net([0.1, 0.2])[0]
@@ -283,14 +287,14 @@ def test_a_naming_function_names_everything_and_none_leaves_unlabelled():
 
 
 def test_explain_reads_like_the_document():
-    net = MLP([2, 2, 1])  # seed 000, Case 3
+    net = ScalarMLP([2, 2, 1])  # seed 000, Case 3
     J = half_squared_error(net([Value(0.1, "x_1"), Value(0.2, "x_2")]), [0.5]).named("J")
     text = explain(J, "w_{11}^{(1)}")
     assert text.startswith("dJ/dw_{11}^{(1)} = dJ/do_1 · do_1/dh_1 · dh_1/dw_{11}^{(1)}")
 
 
 def test_parameter_lookup_and_set_parameters():
-    net = MLP([2, 3, 3, 1], names="numbered")
+    net = ScalarMLP([2, 3, 3, 1], names="numbered")
     net.set_parameters({"w16": 0.7, "b7": -0.7})
     assert net.parameter("w16").data == 0.7
     assert net.parameter("b7").data == -0.7
@@ -305,15 +309,18 @@ def test_parameter_lookup_and_set_parameters():
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: MLP([2]), "at least one layer"),
-        (lambda: MLP([2, 0, 1]), "positive whole number"),
-        (lambda: MLP([2, 2, 1], activations=["relu"]), "1 activations for 2 layers"),
-        (lambda: MLP([2, 1], output="softmax"), "unknown activation 'softmax'"),
-        (lambda: MLP([2, 1], names="greek"), "unknown naming scheme 'greek'"),
-        (lambda: MLP([2, 1])([1.0, 2.0, 3.0]), "got 3 inputs, expected 2"),
+        (lambda: ScalarMLP([2]), "at least one layer"),
+        (lambda: ScalarMLP([2, 0, 1]), "positive whole number"),
+        (lambda: ScalarMLP([2, 2, 1], activations=["relu"]), "1 activations for 2 layers"),
+        (lambda: ScalarMLP([2, 1], output="softmax"), "unknown activation 'softmax'"),
+        (lambda: ScalarMLP([2, 1], names="greek"), "unknown naming scheme 'greek'"),
+        (lambda: ScalarMLP([2, 1])([1.0, 2.0, 3.0]), "got 3 inputs, expected 2"),
         (lambda: Neuron(2)([1.0]), "got 1 inputs, expected 2"),
-        (lambda: MLP([2, 2, 1], hidden="softmax"), "MLP: unknown activation 'softmax'"),
-        (lambda: MLP([2, 1], activations=["softmax"]), "MLP: unknown activation 'softmax'"),
+        (lambda: ScalarMLP([2, 2, 1], hidden="softmax"), "ScalarMLP: unknown activation 'softmax'"),
+        (
+            lambda: ScalarMLP([2, 1], activations=["softmax"]),
+            "ScalarMLP: unknown activation 'softmax'",
+        ),
         (lambda: Layer(2, 2, "softmax"), "Layer: unknown activation 'softmax'"),
     ],
 )
@@ -325,14 +332,20 @@ def test_bad_arguments_get_clear_errors(make, message):
 @pytest.mark.parametrize(
     ("make", "message"),
     [
-        (lambda: MLP([2, 1])(1.0), "MLP: inputs must be a list of 2 numbers or Values, got float"),
+        (
+            lambda: ScalarMLP([2, 1])(1.0),
+            "ScalarMLP: inputs must be a list of 2 numbers or Values, got float",
+        ),
         (lambda: Neuron(2)(None), "inputs must be a list of 2 numbers or Values, got NoneType"),
-        (lambda: MLP([2, 1]).set_parameters(None), "values must be a dict of label -> number"),
-        (lambda: MLP([2, 1], seed=[1]), r"MLP: seed must be a whole number.*got \[1\]"),
-        (lambda: MLP([2, 1], bias="no"), "MLP: bias must be True or False"),
+        (
+            lambda: ScalarMLP([2, 1]).set_parameters(None),
+            "values must be a dict of label -> number",
+        ),
+        (lambda: ScalarMLP([2, 1], seed=[1]), r"ScalarMLP: seed must be a whole number.*got \[1\]"),
+        (lambda: ScalarMLP([2, 1], bias="no"), "ScalarMLP: bias must be True or False"),
         (lambda: Neuron(2, bias="no"), "Neuron: bias must be True or False"),
-        (lambda: MLP([2, 1], activations="sigmoid"), "activations must be a list of names"),
-        (lambda: MLP(2), r"sizes must be a list such as \[2, 8, 1\]"),
+        (lambda: ScalarMLP([2, 1], activations="sigmoid"), "activations must be a list of names"),
+        (lambda: ScalarMLP(2), r"sizes must be a list such as \[2, 8, 1\]"),
     ],
 )
 def test_wrong_kinds_of_arguments_get_clear_type_errors(make, message):
@@ -341,14 +354,14 @@ def test_wrong_kinds_of_arguments_get_clear_type_errors(make, message):
 
 
 def test_inputs_may_be_an_array_and_a_shared_random_seeds_an_mlp():
-    net = MLP([2, 1], seed=3)
+    net = ScalarMLP([2, 1], seed=3)
     assert net(np.array([1.0, 2.0]))[0].data == net([1.0, 2.0])[0].data
-    same = MLP([2, 1], seed=random.Random(3))
+    same = ScalarMLP([2, 1], seed=random.Random(3))
     assert [p.data for p in same.parameters()] == [p.data for p in net.parameters()]
 
 
 # ----------------------------------------------------------------------------- gradients
-def mlp_loss(net: MLP, x: list[float], t: list[float]) -> float:
+def mlp_loss(net: ScalarMLP, x: list[float], t: list[float]) -> float:
     return half_squared_error(net(x), t).data
 
 
@@ -361,7 +374,7 @@ def mlp_loss(net: MLP, x: list[float], t: list[float]) -> float:
     seed=st.integers(0, 1000),
 )
 def test_mlp_gradients_match_central_differences(x, t, hidden, output, seed):
-    net = MLP([3, 4, 3, 2], hidden=hidden, output=output, seed=seed)
+    net = ScalarMLP([3, 4, 3, 2], hidden=hidden, output=output, seed=seed)
     half_squared_error(net(x), t).backward()
     for p in net.parameters():
         saved = p.data
@@ -376,7 +389,7 @@ def test_mlp_gradients_match_central_differences(x, t, hidden, output, seed):
 
 
 def test_mlp_with_value_inputs_gives_input_gradients():
-    net = MLP([2, 3, 1], hidden="tanh", seed=2)
+    net = ScalarMLP([2, 3, 1], hidden="tanh", seed=2)
     x = [Value(0.4, "x_1"), Value(-0.7, "x_2")]
     half_squared_error(net(x), [0.3]).backward()
     for i, xi in enumerate(x):
@@ -392,7 +405,7 @@ def test_mlp_with_value_inputs_gives_input_gradients():
 
 def test_mlp_matches_pytorch_forward_and_gradients():
     torch = torch_or_skip()
-    net = MLP([3, 4, 4, 2], activations=["relu", "tanh", "sigmoid"], seed=3)
+    net = ScalarMLP([3, 4, 4, 2], activations=["relu", "tanh", "sigmoid"], seed=3)
     x, t = [0.5, -1.5, 2.0], [0.2, 0.9]
     out = net(x)
     half_squared_error(out, t).backward()
@@ -671,7 +684,7 @@ def test_seed003_two_layer_sigmoid_net_learns_xor():
     # Seed 003: sigmoid hidden and output layers with biases, loss sum_i (y_i - y^_i)^2,
     # full-batch gradient descent on its truth table (with the constant input X3 = 1).
     x, y = xor_table()
-    net = MLP([3, 4, 1], hidden="sigmoid", output="sigmoid", seed=0)
+    net = ScalarMLP([3, 4, 1], hidden="sigmoid", output="sigmoid", seed=0)
     opt = SGD(net.parameters(), lr=1.0)
     inputs, targets = x.tolist(), y.tolist()
 

@@ -156,7 +156,7 @@ def test_installs_beside_hips_autograd_and_uninstalls_cleanly(tmp_path):
     assert both["hips"] == 12.0
     assert both["value_grad"] == 6.0 and both["tensor_grad"] == [2.0, 4.0]
     assert both["file"].startswith(str(venv)), "chaingrad was not imported from the install"
-    assert "chaingrad.autograd" in both["modules"] and "chaingrad.nn.cli" in both["modules"]
+    assert "chaingrad.autograd" in both["modules"] and "chaingrad.nn.app.cli" in both["modules"]
     assert both["digits"] == [1797, 64] and both["blog_wrong"] > 0
     assert _run(python, _HIPS_WORKS, work)["hips"] == pytest.approx(HIPS_EXPECTED)
     assert _run(python, _NO_TOP_LEVEL_NN, work) == {"nn": False}

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from chaingrad.nn.app.plots import plot_decision_boundary, plot_history
 from chaingrad.nn.layers import MLP
-from chaingrad.nn.plots import plot_decision_boundary, plot_history
 from chaingrad.nn.train import History
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -10,9 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from chaingrad.autograd.tensor import Tensor
+from chaingrad.nn.app.tasks import DIGITS_TEST_SIZE, TASKS, run_task
 from chaingrad.nn.data import load_digits
-from chaingrad.nn.documents import SEED004_MATCH, SEED004_REPAIRED, seed004_batch, seed004_softmax
-from chaingrad.nn.tasks import DIGITS_TEST_SIZE, TASKS, run_task
+from chaingrad.nn.documents.documents import (
+    SEED004_MATCH,
+    SEED004_REPAIRED,
+    seed004_batch,
+    seed004_softmax,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

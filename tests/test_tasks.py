@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 
 import pytest
+from chaingrad.nn.app.tasks import TASKS, add_train_arguments, run_task, train_command
 from chaingrad.nn.checkpoint import load
-from chaingrad.nn.tasks import TASKS, add_train_arguments, run_task, train_command
 
 
 def test_tasks_are_deterministic_and_the_moons_net_learns():

@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from casefiles import ONE_NEURON, write_case
-from chaingrad.autograd.casefile import CaseFileError
 from chaingrad.autograd.chain import chain_rule, explain
-from chaingrad.autograd.verify import verify
-from chaingrad.nn.cli import main
+from chaingrad.autograd.verification.casefile import CaseFileError
+from chaingrad.autograd.verification.verify import verify
+from chaingrad.nn.app.cli import main
 
-CASES = Path(__file__).resolve().parent.parent / "nn" / "cases"
+CASES = Path(__file__).resolve().parent.parent / "nn" / "documents"
 JSON_KEYS = ["claim", "kind", "claimed", "computed", "status", "abs_error", "rel_error", "hint"]
 
 NEURON = (

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .value import Value
+from ..value import Value
 
 MAX_LENGTH = 2000
 """Longest expression accepted, in characters."""

@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .chain import ChainRuleError, chain_rule, node_name
-from .graph import local_derivatives
+from ..chain import ChainRuleError, chain_rule, node_name
+from ..graph import local_derivatives
+from ..value import Value
 from .report import brief_value
-from .value import Value
 
 if TYPE_CHECKING:
     from .verify import Number, Point

@@ -51,6 +51,14 @@ from typing import Any
 
 import numpy as np
 
+from ..chain import ChainRuleError, explain
+from ..drawing.render import DotNotFoundError, DrawError, save
+from ..drawing.render import draw as draw_graph
+from ..grad_mode import enable_grad
+from ..gradcheck import numeric_gradient
+from ..graph import topological_order, zero_grad
+from ..tensor import Tensor
+from ..value import Value
 from .casefile import (
     MAX_MAGNITUDE,
     CaseFile,
@@ -61,14 +69,8 @@ from .casefile import (
     load,
     shown_decimals,
 )
-from .chain import ChainRuleError, explain
 from .diagnose import candidates, is_l2_term, transpositions
-from .draw import DotNotFoundError, DrawError, save
-from .draw import draw as draw_graph
 from .expr import ARRAY_FUNCTIONS, SCALAR_FUNCTIONS, Expression, ExpressionError, evaluate
-from .grad_mode import enable_grad
-from .gradcheck import numeric_gradient
-from .graph import topological_order, zero_grad
 from .report import (
     comparison_text,
     format_value,
@@ -78,8 +80,6 @@ from .report import (
     shown_number,
     text_report,
 )
-from .tensor import Tensor
-from .value import Value
 
 Number = float | np.ndarray
 """A claimed or computed quantity: a float, or an array for a case written with arrays."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .chain import format_number
+from ..chain import format_number
 
 if TYPE_CHECKING:
     from .verify import ClaimResult, Comparison, Number, VerifyResult

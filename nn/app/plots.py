@@ -20,8 +20,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from .module import Module
-from .train import History, predicted_classes
+from ..module import Module
+from ..train import History, predicted_classes
 
 
 def plot_history(

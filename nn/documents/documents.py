@@ -2,7 +2,7 @@
 
 Seeds 000 and 001 are built with `nn.scalar` and labelled in their notation. For each:
 its network, with the numbers it gives (seed 000 gives none: its numbers are those of the
-shipped case files in ``nn/cases``); every derivative it writes out, its formula
+shipped case files in ``nn/documents``); every derivative it writes out, its formula
 evaluated numerically next to autodiff and a central finite difference; and every number
 it states, recomputed. Where the document is wrong, the result records the discrepancy
 and the report prints it.
@@ -27,20 +27,20 @@ from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
-from chaingrad.autograd.casefile import load as load_case
 from chaingrad.autograd.chain import explain
 from chaingrad.autograd.gradcheck import gradcheck
 from chaingrad.autograd.graph import is_leaf, topological_order, zero_grad
 from chaingrad.autograd.tensor import Tensor
 from chaingrad.autograd.tensor_ops import concatenate
 from chaingrad.autograd.value import Value
+from chaingrad.autograd.verification.casefile import load as load_case
 
-from .checks import UnknownNameError
-from .losses import half_squared_error, l2_penalty, softmax_cross_entropy
-from .optim import SGD
-from .scalar import MLP, Site, indexed_names
+from ..checks import UnknownNameError
+from ..losses import half_squared_error, l2_penalty, softmax_cross_entropy
+from ..optim import SGD
+from ..scalar import ScalarMLP, Site, indexed_names
 
-SHIPPED_CASE_FILES = Path(__file__).parent / "cases"
+SHIPPED_CASE_FILES = Path(__file__).parent
 """The case files of the seed documents (``chaingrad verify``); seed 000's numbers live there."""
 
 FORMULA_RTOL = 1e-12
@@ -229,7 +229,7 @@ class _Experiment:
 
     def __init__(
         self,
-        net: MLP,
+        net: ScalarMLP,
         inputs: Mapping[str, float],
         targets: Mapping[str, float],
         loss: Callable[[list[Value], list[Value]], Value],
@@ -417,7 +417,7 @@ def seed000_case(
     """Seed 000's Case `case` (1-6): forward, every derivative it writes, one update.
 
     The document gives no numbers; they are those of the shipped case file
-    ``nn/cases/seed000_case<case>.toml`` (see `seed000_numbers`), so this report,
+    ``nn/documents/seed000_case<case>.toml`` (see `seed000_numbers`), so this report,
     ``chaingrad verify`` and the drawings show the same network. `numbers` (by
     label, e.g. ``{"x_1": 0.5, "w_0": 0.35}``) overrides any of them. Case 6 has no
     formulas in the document: the correct ones are derived and checked.
@@ -446,7 +446,7 @@ def seed000_case(
     updated, loss_after = experiment.descend(learning_rate)
     updated = {label: updated[label] for label in shown if label in updated}
 
-    where = f"nn/cases/seed000_case{case}.toml"
+    where = f"nn/documents/seed000_case{case}.toml"
     if not given:
         chosen = f"those of {where}"
     elif set(given) == set(drawn):
@@ -481,11 +481,11 @@ def seed000_cases(*, learning_rate: float = 0.5) -> list[CaseResult]:
 
 def seed000_network(
     case: int, numbers: Mapping[str, float]
-) -> tuple[MLP, dict[str, float], dict[str, float]]:
+) -> tuple[ScalarMLP, dict[str, float], dict[str, float]]:
     """Case `case`'s sigmoid network in seed 000's notation, its weights set from `numbers`
     (by label, as `seed000_numbers` gives them), and its inputs and targets by label."""
     sizes, _ = SEED000_CASES[case]
-    net = MLP(sizes, hidden="sigmoid", output="sigmoid", names="indexed")
+    net = ScalarMLP(sizes, hidden="sigmoid", output="sigmoid", names="indexed")
     net.set_parameters({p.label: numbers[p.label] for p in net.parameters()})
     inputs = {f"x_{i}": numbers[f"x_{i}"] for i in range(1, sizes[0] + 1)}
     targets = {f"t_{k}": numbers[f"t_{k}"] for k in range(1, sizes[-1] + 1)}
@@ -521,7 +521,7 @@ def _seed000_label(name: str) -> str | None:
     return None  # x0, h0, h1_0: the bias nodes
 
 
-def _network_labels(net: MLP) -> list[str]:
+def _network_labels(net: ScalarMLP) -> list[str]:
     """Each neuron's bias and weight labels (bias first, as w_0 comes first), then outputs."""
     neurons = [n for layer in net.layers for n in layer.neurons]
     weights = [p.label for n in neurons for p in [n.b, *n.w] if p is not None]
@@ -725,10 +725,10 @@ SEED001_PARAMETERS = {
 SEED001_LEARNING_RATE = 0.01
 
 
-def seed001_network() -> MLP:
+def seed001_network() -> ScalarMLP:
     """The blog's 2-3-3-1 network (ReLU hidden, sigmoid output), numbered as the blog numbers
     it, with its weights and biases."""
-    net = MLP([2, 3, 3, 1], hidden="relu", output="sigmoid", names="numbered")
+    net = ScalarMLP([2, 3, 3, 1], hidden="relu", output="sigmoid", names="numbered")
     net.set_parameters(SEED001_PARAMETERS)
     return net
 

@@ -18,14 +18,14 @@ from pathlib import Path
 import numpy as np
 from chaingrad.autograd.tensor import Tensor
 
-from .checkpoint import save
-from .checks import check_count
-from .data import load_digits, train_test_split, two_moons, xor_table
-from .layers import MLP
-from .losses import half_squared_error, softmax_cross_entropy, sum_squared_error
-from .module import Module
-from .optim import SGD, Adam, Optimizer
-from .train import History, LossFunction, accuracy, fit
+from ..checkpoint import save
+from ..checks import check_count
+from ..data import load_digits, train_test_split, two_moons, xor_table
+from ..layers import MLP
+from ..losses import half_squared_error, softmax_cross_entropy, sum_squared_error
+from ..module import Module
+from ..optim import SGD, Adam, Optimizer
+from ..train import History, LossFunction, accuracy, fit
 
 
 @dataclass(frozen=True)

@@ -13,19 +13,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from chaingrad.autograd.casefile import CaseFileError
-from chaingrad.autograd.casefile import load as load_case
 from chaingrad.autograd.chain import ChainRuleError
-from chaingrad.autograd.draw import SAVE_FORMATS, DotNotFoundError, DrawError, draw, save
-from chaingrad.autograd.expr import ExpressionError
+from chaingrad.autograd.drawing.render import SAVE_FORMATS, DotNotFoundError, DrawError, draw, save
 from chaingrad.autograd.files import write_atomically
-from chaingrad.autograd.verify import Point, VerifyResult, verify
+from chaingrad.autograd.verification.casefile import CaseFileError
+from chaingrad.autograd.verification.casefile import load as load_case
+from chaingrad.autograd.verification.expr import ExpressionError
+from chaingrad.autograd.verification.verify import Point, VerifyResult, verify
 
 from chaingrad import __version__
 
-from .catalog import CASES, case_table
-from .checks import UnknownNameError
-from .documents import SHIPPED_CASE_FILES, seed000_cases, seed001_blog
+from ..checks import UnknownNameError
+from ..documents.catalog import CASES, case_table
+from ..documents.documents import SHIPPED_CASE_FILES, seed000_cases, seed001_blog
 from .gallery import draw_case, write_gallery
 from .tasks import add_train_arguments, train_command
 

@@ -27,12 +27,12 @@ from urllib.parse import quote
 
 import graphviz
 from chaingrad.autograd.chain import explain
-from chaingrad.autograd.draw import SAVE_FORMATS, DotNotFoundError, draw, save
+from chaingrad.autograd.drawing.render import SAVE_FORMATS, DotNotFoundError, draw, save
 from chaingrad.autograd.files import write_atomically
 from tqdm import tqdm
 
-from .catalog import CASES, BuiltCase, Case, get_case
-from .checks import UnknownNameError
+from ..checks import UnknownNameError
+from ..documents.catalog import CASES, BuiltCase, Case, get_case
 
 IMAGE_FORMATS = ("svg", "png")
 """Formats a web page can show; the page shows the first one of these that was rendered."""

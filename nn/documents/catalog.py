@@ -14,9 +14,9 @@ Where the numbers come from:
 - seed 000 (six cases) and seed 001 (the blog): `nn.documents`, the same numbers its
   reports use (seed 000 gives none: they are those of its shipped case files);
 - seed 002 and seed 004 give none: the numbers here are those of the shipped case files
-  for these documents (nn/cases), so the pictures and ``chaingrad verify`` of those files
+  for these documents (nn/documents), so the pictures and ``chaingrad verify`` of those files
   show the same network at the same point (tests/test_catalog.py checks it);
-- seed 003 gives none either: the weights are `MLP`'s seeded start values (``seed=3``)
+- seed 003 gives none either: the weights are `ScalarMLP`'s seeded start values (``seed=3``)
   rounded to 2 decimals, on the second row of the notes' truth table.
 """
 
@@ -26,10 +26,12 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from chaingrad.autograd.draw import NetworkLayout
+from chaingrad.autograd.drawing.layout import NetworkLayout
 from chaingrad.autograd.value import Value, sum_values
 
-from .checks import UnknownNameError
+from ..checks import UnknownNameError
+from ..losses import half_squared_error, sum_squared_error
+from ..scalar import ScalarMLP, Site
 from .documents import (
     SEED000_CASES,
     SEED001_INPUTS,
@@ -38,8 +40,6 @@ from .documents import (
     seed000_numbers,
     seed001_network,
 )
-from .losses import half_squared_error, sum_squared_error
-from .scalar import MLP, Site
 
 SEED_FILES = {
     "000": "000_f44d84cc7ed9207d.txt",
@@ -60,7 +60,7 @@ class BuiltCase:
     """
 
     loss: Value
-    model: MLP
+    model: ScalarMLP
     layout: NetworkLayout
     parameters: list[Value]
 
@@ -93,7 +93,7 @@ def case_table() -> str:
 
 
 def _finish(
-    net: MLP, inputs: Sequence[Value], outputs: list[Value], loss: Value, **kw
+    net: ScalarMLP, inputs: Sequence[Value], outputs: list[Value], loss: Value, **kw
 ) -> BuiltCase:
     """Run backward from `loss` and lay the network out."""
     loss.backward()
@@ -115,7 +115,7 @@ def _build_seed000(case: int) -> BuiltCase:
 
 def _seed000_weights(sizes: tuple[int, ...]) -> tuple[str, ...]:
     """w_{11}^{(l)} for every layer l (Case 1 has a single weight vector: w_1)."""
-    net = MLP(sizes, names="indexed")
+    net = ScalarMLP(sizes, names="indexed")
     return tuple(layer.neurons[0].w[0].label for layer in reversed(net.layers))
 
 
@@ -126,7 +126,7 @@ def _seed000_case(case: int) -> Case:
         f"Seed 000, Case {case}: {description}",
         SEED_FILES["000"],
         "the document gives no numbers: inputs, targets and weights are those of "
-        f"nn/cases/seed000_case{case}.toml; bias nodes x_0 = h_0 = 1",
+        f"nn/documents/seed000_case{case}.toml; bias nodes x_0 = h_0 = 1",
         _seed000_weights(sizes),
         functools.partial(_build_seed000, case),
     )
@@ -167,7 +167,7 @@ transposed, w_{i2}^{(l)} the bias."""
 
 
 def _build_seed002() -> BuiltCase:
-    net = MLP([2, 2, 2], hidden="sigmoid", output="sigmoid", names=_seed002_names)
+    net = ScalarMLP([2, 2, 2], hidden="sigmoid", output="sigmoid", names=_seed002_names)
     net.set_parameters(SEED002_PARAMETERS)
     x = _leaves(SEED002_INPUTS)
     t = _leaves(SEED002_TARGETS)
@@ -197,7 +197,7 @@ def _seed003_names(site: Site) -> str | None:
 
 
 def _build_seed003() -> BuiltCase:
-    net = MLP([3, 4, 1], hidden="sigmoid", output="sigmoid", names=_seed003_names, seed=3)
+    net = ScalarMLP([3, 4, 1], hidden="sigmoid", output="sigmoid", names=_seed003_names, seed=3)
     net.set_parameters({p.label: round(p.data, 2) for p in net.parameters()})
     *features, y = SEED003_TABLE[SEED003_ROW - 1]
     x = _leaves({f"x_{i}^{{(0)}}": v for i, v in enumerate(features, 1)})
@@ -238,7 +238,7 @@ def _seed004_names(site: Site) -> str | None:
 
 
 def _build_seed004() -> BuiltCase:
-    net = MLP([2, 2, 3], activations=["relu", "identity"], names=_seed004_names)
+    net = ScalarMLP([2, 2, 3], activations=["relu", "identity"], names=_seed004_names)
     net.set_parameters(SEED004_PARAMETERS)
     x = _leaves(SEED004_INPUTS)
     alpha = Value(SEED004_ALPHA, "alpha")
@@ -260,7 +260,7 @@ CASES: dict[str, Case] = {
         "Seed 001: the blog's 2-3-3-1 network (ReLU hidden layers, sigmoid output)",
         SEED_FILES["001"],
         "the blog's own inputs, weights, biases (b2, b4, b7 negative, from its LaTeX) and "
-        "target y = 0.01, from chaingrad.nn.documents",
+        "target y = 0.01, from chaingrad.nn.documents.documents",
         ("w16", "w7", "w1"),
         _build_seed001,
     ),
@@ -277,7 +277,7 @@ CASES: dict[str, Case] = {
         "seed003-xor",
         "Seed 003: 2-layer net on the XOR truth table (3-4-1 sigmoid, summed squared error)",
         SEED_FILES["003"],
-        "the notes give no weights: MLP([3, 4, 1], seed=3) start values rounded to 2 "
+        "the notes give no weights: ScalarMLP([3, 4, 1], seed=3) start values rounded to 2 "
         f"decimals; one example, row {SEED003_ROW} of the truth table: x = (0, 1, 1), y = 1",
         ("W_{11}^{(2)}", "W_{12}^{(1)}"),
         _build_seed003,

@@ -16,7 +16,7 @@ edge carries the derivative of one labelled node with respect to the next;
 ``"network"`` draws a network as the documents' figures do, from a
 `NetworkLayout` (units in layer columns, bias nodes, weights on the edges,
 each unit's activation and delta ∂loss/∂net), made for instance by
-``nn.scalar.MLP.network_layout`` (`autograd` never imports `nn`).
+``nn.scalar.ScalarMLP.network_layout`` (`autograd` never imports `nn`).
 
 `Tensor` graphs are drawn in the ops view: nodes show shape and dtype (and
 their entries when there are at most six), and edges show the rule of the
@@ -43,7 +43,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from .chain import (
+from ..chain import (
     ChainRule,
     chain_rule,
     check_digits,
@@ -53,12 +53,13 @@ from .chain import (
     is_whole_number,
     node_name,
 )
-from .files import write_atomically
-from .graph import Node, topological_order
-from .labels import escape_html, html_label
-from .tensor import Tensor, shape_text
-from .tensor_ops import LocalRule
-from .value import Value
+from ..files import write_atomically
+from ..graph import Node, topological_order
+from ..labels import escape_html, html_label
+from ..tensor import Tensor, shape_text
+from ..tensor_ops import LocalRule
+from ..value import Value
+from .layout import UNIT_KINDS, Connection, NetworkLayout, Unit
 
 DEFAULT_MAX_NODES = 500
 SAVE_FORMATS = ("svg", "png", "pdf", "dot")
@@ -196,7 +197,7 @@ def draw(
       ``"network"`` (the layered picture of the documents' figures, drawn from
       `layout`; see `NetworkLayout`).
     - `layout`: for ``view="network"`` only: the network's units in columns and
-      its weighted connections (``nn.scalar.MLP.network_layout`` makes one).
+      its weighted connections (``nn.scalar.ScalarMLP.network_layout`` makes one).
     - `rankdir`: graphviz layout direction, ``"LR"``, ``"RL"``, ``"TB"`` or ``"BT"``.
     - `parameters`: nodes or labels drawn as parameters; other leaves are drawn
       as inputs (nodes not in this graph are ignored, unknown labels are errors).
@@ -422,57 +423,6 @@ def _operand_index(child: Node, parent: Node) -> int:
 
 
 # --------------------------------------------------------------------- network view
-UNIT_KINDS = ("input", "bias", "hidden", "output")
-"""The kinds of `Unit` a network picture draws."""
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One circle of a layered network picture: an input, a bias node or a neuron.
-
-    `name` is in label syntax (``h_1^{(2)}`` is drawn h₁⁽²⁾). `node` is the graph
-    node holding the unit's value (an input `Value`, a neuron's output), or None
-    for a constant such as a bias node or a plain-number input, shown as `value`.
-    `net` is a neuron's net input node: its grad, ∂loss/∂net, is the delta drawn
-    on the unit (for a neuron without activation, `net` is `node`). `kind` is
-    one of `UNIT_KINDS`.
-    """
-
-    name: str
-    kind: str
-    node: Node | None = None
-    net: Node | None = None
-    value: float = 1.0
-
-
-@dataclass(frozen=True)
-class Connection:
-    """A weighted edge: `weight` multiplies unit `source` into the net input of unit `target`.
-
-    Units are named by position, ``(column, row)`` in `NetworkLayout.columns`.
-    """
-
-    source: tuple[int, int]
-    target: tuple[int, int]
-    weight: Node
-
-
-@dataclass(frozen=True)
-class NetworkLayout:
-    """A network as the documents draw it: units in columns, weights on the edges.
-
-    `columns` run from the inputs to the outputs, each listing its units top to
-    bottom (bias nodes are units of kind ``"bias"``); `connections` are the
-    weighted edges; `titles`, if given, name the columns (one per column). The
-    nodes it refers to must belong to the graph drawn: make the layout from the
-    forward pass that computed the loss (``nn.scalar.MLP.network_layout`` does).
-    """
-
-    columns: tuple[tuple[Unit, ...], ...]
-    connections: tuple[Connection, ...]
-    titles: tuple[str, ...] = ()
-
-
 # Widths are minimums (inches), so that most units of a kind are drawn the same size.
 _UNIT_STYLES: dict[str, dict[str, str]] = {
     "input": {"shape": "circle", "style": "filled,dashed", "fillcolor": "#d3e4f5", "width": "0.7"},
@@ -495,7 +445,7 @@ def _draw_network(root: Node, request: _Request) -> graphviz.Digraph:
     if layout is None:
         raise DrawError(
             "draw: view='network' needs layout=, the network's units and weights; for an "
-            "nn.scalar.MLP: outputs = net(x); layout = net.network_layout(x, outputs)"
+            "nn.scalar.ScalarMLP: outputs = net(x); layout = net.network_layout(x, outputs)"
         )
     if not isinstance(root, Value):
         raise DrawError(

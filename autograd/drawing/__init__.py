@@ -1,0 +1,16 @@
+"""Drawings of the chain rule: Graphviz pictures of a graph with the local derivative on every edge.
+
+`draw` makes a `graphviz.Digraph` (views ``ops``, ``expressions`` and ``network``), `save`
+writes it as SVG, PNG, PDF or DOT. The network view's data model (`NetworkLayout`, `Unit`,
+`Connection`, in `autograd.drawing.layout`) is plain data: the models that make one import
+it without loading Graphviz, which loads when `draw` or `save` is first read.
+"""
+
+from chaingrad._lazy import lazy_exports
+
+from .layout import UNIT_KINDS, Connection, NetworkLayout, Unit
+
+_RENDERER = ("SAVE_FORMATS", "DotNotFoundError", "DrawError", "draw", "save")
+__getattr__, __dir__ = lazy_exports(__name__, dict.fromkeys(_RENDERER, ".render"))
+
+__all__ = ["UNIT_KINDS", "Connection", "NetworkLayout", "Unit", *_RENDERER]

@@ -1,0 +1,24 @@
+"""Checking hand derivations: case files, the expression language, `verify` and `compare`.
+
+A case file (TOML) holds a document's equations and what it claims; `load_case` reads and
+checks it, `verify` judges every claim against autodiff, and `compare` judges derivatives
+worked out by hand for a Python function. Reading a case file is the only place chaingrad
+loads the TOML reader.
+"""
+
+from .casefile import CaseFileError
+from .casefile import load as load_case
+from .expr import ExpressionError
+from .verify import ClaimResult, Comparison, Disagreement, VerifyResult, compare, verify
+
+__all__ = [
+    "CaseFileError",
+    "ClaimResult",
+    "Comparison",
+    "Disagreement",
+    "ExpressionError",
+    "VerifyResult",
+    "compare",
+    "load_case",
+    "verify",
+]

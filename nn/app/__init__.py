@@ -1,0 +1,1 @@
+"""The ``chaingrad`` application: the command line, the gallery, training tasks and plots."""
