@@ -519,3 +519,26 @@ def test_cli_draw_writes_one_drawing_per_wrong_derivative(tmp_path, capsys):
     svg = (tmp_path / "drawings" / "derivative_dE_dw.svg").read_text()
     assert "<svg" in svg and "w.grad is" not in svg  # grads are those of this derivative
     assert "drawings written: 2" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("node", "wrt"),
+    [("J", "w1_11"), ("J", "o1"), ("o1", "h1"), ("h1", "w1_21"), ("J", "x1"), ("o1", "w2_01")],
+)
+def test_a_point_confirms_its_derivatives_by_central_differences(node, wrt):
+    from chaingrad.autograd.verification import Point, load_case
+
+    case = load_case(CASES / "seed000_case3.toml")
+    point = Point.from_case(case, {**case.inputs, **case.parameters})
+    exact = point.derivative(node, wrt)
+    assert point.finite_difference(node, wrt) == pytest.approx(exact, rel=1e-7, abs=1e-10)
+
+
+def test_central_differences_of_an_array_case_match_autodiff():
+    from chaingrad.autograd.verification import Point, load_case
+
+    case = load_case(CASES / "seed004_softmax_l2.toml")
+    point = Point.from_case(case, {**case.inputs, **case.parameters})
+    for wrt in case.parameters:
+        exact = point.derivative(case.loss, wrt)
+        assert np.allclose(point.finite_difference(case.loss, wrt), exact, rtol=1e-6, atol=1e-9)

@@ -9,7 +9,7 @@ loads the TOML reader.
 from .casefile import CaseFileError
 from .casefile import load as load_case
 from .expr import ExpressionError
-from .verify import ClaimResult, Comparison, Disagreement, VerifyResult, compare, verify
+from .verify import ClaimResult, Comparison, Disagreement, Point, VerifyResult, compare, verify
 
 __all__ = [
     "CaseFileError",
@@ -17,6 +17,7 @@ __all__ = [
     "Comparison",
     "Disagreement",
     "ExpressionError",
+    "Point",
     "VerifyResult",
     "compare",
     "load_case",

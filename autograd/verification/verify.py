@@ -251,18 +251,30 @@ class Point:
         self.functions = functions
         self._gradients: dict[str, dict[str, Number]] = {}
         self._l2_terms: frozenset[str] | None = None
+        self._case: tuple[CaseFile, Mapping[str, Number]] | None = None
 
     @classmethod
-    def from_case(cls, case: CaseFile, values: Mapping[str, Number]) -> Point:
+    def from_case(
+        cls,
+        case: CaseFile,
+        values: Mapping[str, Number],
+        free: Mapping[str, Value | Tensor] | None = None,
+    ) -> Point:
         """Build `case`'s equations with `values` for its inputs and parameters: `Value`
         nodes, or `Tensor` nodes (scalars as 0-d) when some value is an array.
 
-        Raises `EquationError` if an equation cannot be evaluated at these values.
+        `free` maps names to nodes used in their place: an input or parameter, or an
+        equation's result (its equation is then not evaluated), as when a central
+        difference moves that one number. Raises `EquationError` if an equation cannot be
+        evaluated at these values.
         """
         arrays = any(isinstance(v, np.ndarray) for v in values.values())
         nodes = {name: _leaf(name, value, arrays) for name, value in values.items()}
+        nodes.update(free or {})
         functions = ARRAY_FUNCTIONS if arrays else SCALAR_FUNCTIONS
         for equation in case.equations:
+            if free and equation.name in free:
+                continue
             try:
                 result = evaluate(equation.expression, nodes, functions)
                 _in_range(_data(result), "its value")
@@ -270,7 +282,9 @@ class Point:
                 raise EquationError(equation, error) from None
             nodes[equation.name] = _named(result, equation.name, arrays)
         names = [e.name for e in case.equations]
-        return cls(nodes, case.parameters, case.batch_size, names, functions)
+        point = cls(nodes, case.parameters, case.batch_size, names, functions)
+        point._case = (case, values)
+        return point
 
     def value(self, node: str) -> Number:
         """The value of a node: a float, or an array for a `Tensor` that is not 0-d."""
@@ -310,6 +324,26 @@ class Point:
         zero_grad(n for n in order if not n.parents)  # leaves accumulate; start from 0
         root.backward()
         return order
+
+    def finite_difference(self, node: str, wrt: str) -> Number:
+        """d(node)/d(wrt) by central differences (`autograd.gradcheck.numeric_gradient`'s
+        step), to confirm the engine's `derivative`: the case's equations are rebuilt with
+        `wrt` (an input, a parameter or an equation) moved and everything upstream of it held.
+        Only for a point built by `from_case`."""
+        if self._case is None:
+            raise ValueError(
+                "Point.finite_difference needs a point built from a case file (Point.from_case)"
+            )
+        case, values = self._case
+
+        def moved(x: Value | Tensor) -> Value | Tensor:
+            with enable_grad():
+                return Point.from_case(case, values, {wrt: x.named(wrt)}).nodes[node]
+
+        arrays = isinstance(self.nodes[wrt], Tensor)
+        start = _leaf(wrt, self.value(wrt), arrays)
+        (gradient,) = numeric_gradient(moved, start, where="Point.finite_difference")
+        return _data(gradient)
 
     def evaluate(self, expression: Expression, instead: Mapping[str, Any] | None = None) -> Number:
         """The value of a formula at this point (with the nodes `instead` maps names to)."""
