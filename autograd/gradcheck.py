@@ -15,8 +15,9 @@ Kinks: where x ± h lands on the other side of a kink (ReLU at 0, a change of
 which entry is the maximum), a finite difference measures a mix of two slopes
 and disagrees with any one-sided derivative. Such entries are found by asking
 the graph, not by guessing from the numbers: for a failing entry, `f` is
-evaluated at x + h and x - h again, and if any relu or max node took a
-different branch there than at x, the entry is reported as a kink, not failed.
+evaluated at x + h and x - h again, and if any node whose operation has a kink
+(the op registry's ``kink``: relu, max) took a different branch there than at x,
+the entry is reported as a kink, not failed.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import numpy as np
 
 from .grad_mode import enable_grad, no_grad
 from .graph import topological_order
+from .ops import of_node
 from .tensor import Tensor, shape_text
 from .value import Value
 
@@ -161,17 +163,17 @@ def gradcheck(
     step = _step(f, inputs, eps, where)
     atol = _tolerance(atol, "atol", where)
     rtol = _tolerance(rtol, "rtol", where)
-    checker = _Checker(f, inputs, where)
-    failures, kinks = checker.compare(step, atol, rtol)
+    probe = _Probe(f, inputs, where)
+    failures, kinks = probe.compare(step, atol, rtol)
     result = GradcheckResult(
-        passed=not failures and not checker.backward_error,
-        checked=sum(v.size for v in checker.values),
+        passed=not failures and not probe.backward_error,
+        checked=sum(v.size for v in probe.values),
         failures=tuple(failures),
         kinks=tuple(kinks),
-        notes=tuple(checker.notes),
+        notes=tuple(probe.notes),
         atol=atol,
         rtol=rtol,
-        backward_error=checker.backward_error,
+        backward_error=probe.backward_error,
     )
     if raise_on_failure and not result.passed:
         raise GradcheckError(
@@ -194,15 +196,15 @@ def numeric_gradient(
     is raised. `where` names the caller in error messages (``where="compare"``).
     """
     step = _step(f, inputs, eps, where)
-    checker = _Checker(f, inputs, where)
+    probe = _Probe(f, inputs, where)
     with no_grad():
-        checker.call(checker.leaves())  # a clear error now if f does not return a scalar node
+        probe.call(probe.leaves())  # a clear error now if f does not return a scalar node
     gradients = []
-    for i, value in enumerate(checker.values):
+    for i, value in enumerate(probe.values):
         numeric = np.empty_like(value)
         for k in np.ndindex(value.shape):
             try:
-                numeric[k] = checker.difference(i, k, step).numeric
+                numeric[k] = probe.difference(i, k, step).numeric
             except Exception:  # e.g. x - h leaves log's domain
                 numeric[k] = math.nan
         gradients.append(numeric)
@@ -272,7 +274,7 @@ class _Difference(NamedTuple):
     f_down: float
 
 
-class _Checker:
+class _Probe:
     """The inputs as float64 working arrays, and `f` evaluated on them; errors name `where`."""
 
     def __init__(self, f: Callable[..., Node], inputs: tuple[Node, ...], where: str) -> None:
@@ -423,14 +425,12 @@ class _Checker:
 
 
 def _branches(root: Node) -> list[bytes]:
-    """Which side of its kink every relu and max node of `root`'s graph is on."""
+    """Which side of its kink every node of `root`'s graph with a kink (relu, max) is on."""
     found = []
     for node in topological_order(root):
-        rule = getattr(node, "_rule", None)
-        if rule is not None and rule.branch is not None:
-            found.append(np.asarray(rule.branch(node)).tobytes())
-        elif isinstance(node, Value) and node._op == "relu":
-            found.append(bytes([node._parents[0].data > 0]))
+        operation = of_node(node) if node._parents else None
+        if operation is not None and operation.kink is not None:
+            found.append(np.asarray(operation.kink(node)).tobytes())
     return found
 
 

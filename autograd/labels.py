@@ -46,6 +46,27 @@ def html_label(text: str) -> str:
     return "".join(out)
 
 
+def plain_label(text: str) -> str:
+    """`text` as plain Unicode, its scripts rendered where Unicode has the characters.
+
+    ``plain_label("∂(a/b)/∂b = −a/b^{2}") == "∂(a/b)/∂b = −a/b²"``; a script without
+    Unicode characters keeps its marker, in parentheses: ``y_{pred}`` -> ``y_(pred)``.
+    """
+    out = []
+    end = 0
+    for match in _SCRIPT.finditer(text):
+        out.append(text[end : match.start()])
+        marker, script = match.group(1), match.group(2) or match.group(3)
+        table, _ = _SCRIPT_TABLES[marker]
+        if all(ch in table for ch in script):
+            out.append("".join(table[ch] for ch in script))
+        else:
+            out.append(f"{marker}({script})")
+        end = match.end()
+    out.append(text[end:])
+    return "".join(out)
+
+
 def escape_html(text: str) -> str:
     """`text` with ``& < > " '`` escaped and characters XML forbids shown as escapes (``\\n``)."""
     return html.escape("".join(map(_visible, text)), quote=True)

@@ -5,10 +5,11 @@ one backprop loop, one renderer and one checker serve both. What differs is the
 local derivative: for an array it is a Jacobian, too big to store, so each edge
 has a `LocalRule` (``_local``, read from the operation): which operation, which
 operand and the rule as a formula (``∂(a·b)/∂a = b``), something a drawing can
-show. The operation itself (``_rule``, an `autograd.tensor_ops.Op`) holds the
-backward function that applies the rule, written next to its forward; what the
-rule needs is read from the operands (``_parents``) and the few extras saved on
-the node (``_saved``, an axis or an index). No closure captures the output node,
+show. The operation itself (``_rule``, an `autograd.tensor_ops.Op`) is its entry in
+the op registry (`autograd.ops`) and the backward function that applies the rule,
+written next to its forward; what the rule needs is read from the operands
+(``_parents``) and the few extras saved on the node (``_saved``, an axis or an
+index). No closure captures the output node,
 so a graph has no reference cycles and is freed by reference counting.
 
 Conventions, chosen once:
@@ -431,10 +432,10 @@ def record(
     """Make the result node of `op` applied to `parents` (the forward already computed `data`).
 
     The node records its parents, the op and `saved` only when grad mode is on
-    and some parent requires grad; otherwise it is a plain leaf. `symbol`
-    overrides ``op.symbol`` as the node's ``_op`` (``"**2"``). This is how every
-    operation in `autograd.tensor_ops` makes its result, and how a new operation
-    would.
+    and some parent requires grad; otherwise it is a plain leaf. `symbol`, if
+    given, is the node's ``_op`` instead of the one of `op`'s registry entry
+    (``"**2"``). This is how every operation in `autograd.tensor_ops` makes its
+    result, and how a new operation would.
     """
     if type(data) is not np.ndarray:  # numpy returns scalars for 0-d results
         data = np.asarray(data)
@@ -449,7 +450,7 @@ def record(
         if parent.requires_grad:
             if _mode.enabled:
                 out.requires_grad = True
-                out._op = symbol or op.symbol
+                out._op = symbol or op.operation.op
                 out._parents = parents
                 out._rule = op
                 out._saved = saved

@@ -1,8 +1,9 @@
-"""Tensor operations: each one's forward, backward rule and local-derivative text, side by side.
+"""Tensor operations: each one's forward and backward rule, side by side.
 
 An operation is a forward function (compute the result with numpy, then
-`autograd.tensor.record` makes the node) and an `Op` (its name, the symbol a
-drawing shows, the backward function and one `LocalRule` per operand). A
+`autograd.tensor.record` makes the node) and an `Op`: its entry in the op registry
+(`autograd.ops`: name, the ``op`` its nodes carry, the rule text of each operand, its
+kink) and the backward function that applies the rule. A
 backward function ``backward(node, g)`` receives the node and g = d(root)/d(node)
 and returns one gradient per operand, d(root)/d(operand) with the operand's
 shape, or None for an operand that does not require grad. It reads what it needs
@@ -26,8 +27,9 @@ from typing import Any
 
 import numpy as np
 
-from . import anomaly
+from . import anomaly, ops
 from .grad_mode import is_grad_enabled
+from .ops import Operation
 from .tensor import FLOAT_DTYPES, Tensor, int_text, operand, record, shape_text
 
 Backward = Callable[[Tensor, np.ndarray], tuple["np.ndarray | None", ...]]
@@ -57,35 +59,24 @@ class LocalRule:
 
 
 class Op:
-    """A tensor operation's backward side: name, drawing symbol, backward function, rules.
+    """A tensor operation's implementation: its registry entry and its backward function.
 
-    `formulas` gives one formula per operand; an operation taking any number
-    of operands (`concatenate`, `stack`) gives one formula and ``variadic=True``.
-    `branch`, for operations with kinks (relu, max), returns which side of the
-    kink each entry is on; `autograd.gradcheck` compares it at x ± h to spot
-    finite differences that straddle a kink.
+    `operation` is the op's entry in `autograd.ops` (name, the ``op`` its nodes carry,
+    rules, kink); `backward` applies the rule. ``rules`` holds the `LocalRule` of each
+    operand (one for an operation taking any number of operands, `concatenate`, `stack`).
     """
 
-    __slots__ = ("name", "symbol", "backward", "rules", "variadic", "branch")
+    __slots__ = ("operation", "name", "backward", "rules", "variadic")
 
-    def __init__(
-        self,
-        name: str,
-        symbol: str,
-        backward: Backward,
-        formulas: Sequence[str],
-        *,
-        variadic: bool = False,
-        branch: Callable[[Tensor], np.ndarray] | None = None,
-    ) -> None:
-        self.name = name
-        self.symbol = symbol
+    def __init__(self, operation: Operation, backward: Backward) -> None:
+        self.operation = operation
+        self.name = operation.name
         self.backward = backward
-        self.variadic = variadic
+        self.variadic = operation.variadic
         self.rules = tuple(
-            LocalRule(name, None if variadic else i, text) for i, text in enumerate(formulas)
+            LocalRule(operation.name, None if operation.variadic else i, operation.plain_rule(i))
+            for i in range(len(operation.rules))
         )
-        self.branch = branch
 
     def rules_for(self, n_operands: int) -> tuple[LocalRule, ...]:
         """The ``_local`` entries of a node with `n_operands` operands (an operation with an
@@ -93,7 +84,7 @@ class Op:
         return self.rules[:n_operands] if not self.variadic else self.rules * n_operands
 
     def __repr__(self) -> str:
-        return f"Op({self.name!r}, symbol={self.symbol!r})"
+        return f"Op({self.name!r}, op={self.operation.op!r})"
 
 
 def _record_checked(
@@ -106,7 +97,7 @@ def _record_checked(
     """`record` inside `autograd.anomaly.detect_anomaly`: also check the result is finite."""
     out = _plain_record(data, op, parents, saved, symbol)
     if anomaly.is_enabled():
-        anomaly.check_forward(out, parents, (), symbol or op.symbol)
+        anomaly.check_forward(out, parents, (), symbol or op.operation.op)
     return out
 
 
@@ -239,7 +230,7 @@ def _add_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
     )
 
 
-ADD = Op("add", "+", _add_backward, ("∂(a+b)/∂a = 1", "∂(a+b)/∂b = 1"))
+ADD = Op(ops.ADD, _add_backward)
 
 
 def sub(a: object, b: object) -> Tensor:
@@ -255,7 +246,7 @@ def _sub_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
     )
 
 
-SUB = Op("sub", "-", _sub_backward, ("∂(a-b)/∂a = 1", "∂(a-b)/∂b = -1"))
+SUB = Op(ops.SUB, _sub_backward)
 
 
 def mul(a: object, b: object) -> Tensor:
@@ -271,7 +262,7 @@ def _mul_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
     )
 
 
-MUL = Op("mul", "*", _mul_backward, ("∂(a·b)/∂a = b", "∂(a·b)/∂b = a"))
+MUL = Op(ops.MUL, _mul_backward)
 
 
 def div(a: object, b: object) -> Tensor:
@@ -300,7 +291,7 @@ def _div_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
     )
 
 
-DIV = Op("div", "/", _div_backward, ("∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = -a/b²"))
+DIV = Op(ops.DIV, _div_backward)
 
 
 def neg(a: Tensor) -> Tensor:
@@ -312,7 +303,7 @@ def _neg_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (-g,)
 
 
-NEG = Op("neg", "neg", _neg_backward, ("∂(-a)/∂a = -1",))
+NEG = Op(ops.NEG, _neg_backward)
 
 
 # --------------------------------------------------------------------- powers
@@ -372,7 +363,7 @@ def _pow_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
     return ga, gb
 
 
-POW = Op("pow", "**", _pow_backward, ("∂(a^b)/∂a = b·a^(b-1)", "∂(a^b)/∂b = a^b·ln a"))
+POW = Op(ops.POW, _pow_backward)
 
 
 def _power_number(a: Tensor, exponent: numbers.Real) -> Tensor:
@@ -409,7 +400,7 @@ def _pow_number_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (g * (n * x ** (n - 1)),)
 
 
-POW_NUMBER = Op("pow_number", "**n", _pow_number_backward, ("∂(a^n)/∂a = n·a^(n-1)",))
+POW_NUMBER = Op(ops.POW_NUMBER, _pow_number_backward)
 
 
 # --------------------------------------------------------------------- matrix product
@@ -456,7 +447,7 @@ def _matmul_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ..
     return ga, gb
 
 
-MATMUL = Op("matmul", "@", _matmul_backward, ("∂(A@B)/∂A: G ↦ G@Bᵀ", "∂(A@B)/∂B: G ↦ Aᵀ@G"))
+MATMUL = Op(ops.MATMUL, _matmul_backward)
 
 
 def linear(x: object, weight: object, bias: object = None) -> Tensor:
@@ -526,16 +517,7 @@ def _linear_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ..
     return gx, gw, gb
 
 
-LINEAR = Op(
-    "linear",
-    "linear",
-    _linear_backward,
-    (
-        "∂(x·Wᵀ+b)/∂x: G ↦ G·W",
-        "∂(x·Wᵀ+b)/∂W: G ↦ Gᵀ·x (summed over the examples)",
-        "∂(x·Wᵀ+b)/∂b = 1 (G summed over the examples)",
-    ),
-)
+LINEAR = Op(ops.LINEAR, _linear_backward)
 
 
 # --------------------------------------------------------------------- entry-wise functions
@@ -559,7 +541,7 @@ def _exp_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (g * node.data,)
 
 
-EXP = Op("exp", "exp", _exp_backward, ("∂eᵃ/∂a = eᵃ",))
+EXP = Op(ops.EXP, _exp_backward)
 
 
 def log(a: Tensor) -> Tensor:
@@ -597,7 +579,7 @@ def _log_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (g / node._parents[0].data,)
 
 
-LOG = Op("log", "log", _log_backward, ("∂ln a/∂a = 1/a",))
+LOG = Op(ops.LOG, _log_backward)
 
 
 def tanh(a: Tensor) -> Tensor:
@@ -610,7 +592,7 @@ def _tanh_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (g * (1 - t * t),)
 
 
-TANH = Op("tanh", "tanh", _tanh_backward, ("∂tanh(a)/∂a = 1 - tanh²(a)",))
+TANH = Op(ops.TANH, _tanh_backward)
 
 
 def sigmoid(a: Tensor) -> Tensor:
@@ -647,7 +629,7 @@ def _sigmoid_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (local,)
 
 
-SIGMOID = Op("sigmoid", "sigmoid", _sigmoid_backward, ("∂σ(a)/∂a = σ(a)(1 - σ(a))",))
+SIGMOID = Op(ops.SIGMOID, _sigmoid_backward)
 
 
 def relu(a: Tensor) -> Tensor:
@@ -655,15 +637,11 @@ def relu(a: Tensor) -> Tensor:
     return record(np.maximum(a.data, 0), RELU, (a,))
 
 
-def _relu_branch(node: Tensor) -> np.ndarray:
-    return node._parents[0].data > 0
-
-
 def _relu_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
-    return (g * _relu_branch(node),)
+    return (g * ops.RELU.kink(node),)  # 1 on the side of the kink where the input is > 0
 
 
-RELU = Op("relu", "relu", _relu_backward, ("∂relu(a)/∂a = 1 if a > 0 else 0",), branch=_relu_branch)
+RELU = Op(ops.RELU, _relu_backward)
 
 
 # --------------------------------------------------------------------- reductions
@@ -689,7 +667,7 @@ def _sum_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (_spread(g, node._saved, node._parents[0].data.shape),)
 
 
-SUM = Op("sum", "sum", _sum_backward, ("∂Σa/∂a = 1 (g copied along the summed axes)",))
+SUM = Op(ops.SUM, _sum_backward)
 
 
 def reduce_mean(
@@ -710,7 +688,7 @@ def _mean_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (_spread(g / count, kept, node._parents[0].data.shape),)
 
 
-MEAN = Op("mean", "mean", _mean_backward, ("∂mean(a)/∂a = 1/n (n entries averaged)",))
+MEAN = Op(ops.MEAN, _mean_backward)
 
 
 def reduce_max(
@@ -726,26 +704,14 @@ def reduce_max(
     return record(out, MAX, (a,), (axes, kept.shape))
 
 
-def _max_branch(node: Tensor) -> np.ndarray:
-    """Which entries attain the maximum (several where tied)."""
-    kept = node._saved[1]
-    return node._parents[0].data == node.data.reshape(kept)
-
-
 def _max_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     axes, kept = node._saved
-    winners = _max_branch(node)
+    winners = ops.MAX.kink(node)  # the entries that attain the maximum
     share = g.reshape(kept) / winners.sum(axis=axes, keepdims=True)
     return (winners * share,)
 
 
-MAX = Op(
-    "max",
-    "max",
-    _max_backward,
-    ("∂max(a)/∂a = 1 at the maximum (1/k each for k tied maxima), 0 elsewhere",),
-    branch=_max_branch,
-)
+MAX = Op(ops.MAX, _max_backward)
 
 
 def logsumexp(a: Tensor, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
@@ -766,7 +732,7 @@ def _logsumexp_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (g.reshape(kept) * np.exp(node._parents[0].data - node.data.reshape(kept)),)
 
 
-LOGSUMEXP = Op("logsumexp", "logsumexp", _logsumexp_backward, ("∂LSE(a)/∂a = softmax(a)",))
+LOGSUMEXP = Op(ops.LOGSUMEXP, _logsumexp_backward)
 
 
 def softmax(a: Tensor, axis: int = -1) -> Tensor:
@@ -784,7 +750,7 @@ def _softmax_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (gs - s * gs.sum(axis=node._saved, keepdims=True),)
 
 
-SOFTMAX = Op("softmax", "softmax", _softmax_backward, ("∂softmax(a)/∂a: G ↦ s⊙(G - Σ G⊙s)",))
+SOFTMAX = Op(ops.SOFTMAX, _softmax_backward)
 
 
 def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
@@ -800,12 +766,7 @@ def _log_softmax_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (g - np.exp(node.data) * g.sum(axis=node._saved, keepdims=True),)
 
 
-LOG_SOFTMAX = Op(
-    "log_softmax",
-    "log_softmax",
-    _log_softmax_backward,
-    ("∂log_softmax(a)/∂a: G ↦ G - softmax(a)·ΣG",),
-)
+LOG_SOFTMAX = Op(ops.LOG_SOFTMAX, _log_softmax_backward)
 
 
 def _single_axis(axis: object, op: str) -> int:
@@ -868,12 +829,7 @@ def _squared_error_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | N
     )
 
 
-SQUARED_ERROR = Op(
-    "squared_error",
-    "squared_error",
-    _squared_error_backward,
-    ("∂(s·Σ(a-b)²)/∂a = 2s(a - b)", "∂(s·Σ(a-b)²)/∂b = -2s(a - b)"),
-)
+SQUARED_ERROR = Op(ops.SQUARED_ERROR, _squared_error_backward)
 
 
 def _labels_array(labels: object, shape: tuple[int, ...]) -> np.ndarray:
@@ -921,12 +877,7 @@ def _cross_entropy_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (grad,)
 
 
-CROSS_ENTROPY = Op(
-    "cross_entropy",
-    "cross_entropy",
-    _cross_entropy_backward,
-    ("∂CE/∂z = (softmax(z) - onehot(y)) / N",),
-)
+CROSS_ENTROPY = Op(ops.CROSS_ENTROPY, _cross_entropy_backward)
 
 
 # --------------------------------------------------------------------- shapes
@@ -946,7 +897,7 @@ def _reshape_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (g.reshape(node._parents[0].data.shape),)
 
 
-RESHAPE = Op("reshape", "reshape", _reshape_backward, ("∂/∂a: the gradient reshaped back",))
+RESHAPE = Op(ops.RESHAPE, _reshape_backward)
 
 
 def transpose(a: Tensor, axes: Sequence[int] | None = None) -> Tensor:
@@ -973,9 +924,7 @@ def _transpose_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (g.transpose(np.argsort(node._saved)),)
 
 
-TRANSPOSE = Op(
-    "transpose", "transpose", _transpose_backward, ("∂/∂a: the gradient transposed back",)
-)
+TRANSPOSE = Op(ops.TRANSPOSE, _transpose_backward)
 
 
 def getitem(a: Tensor, index: Any) -> Tensor:
@@ -1024,12 +973,7 @@ def _getitem_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (grad,)
 
 
-GETITEM = Op(
-    "getitem",
-    "[]",
-    _getitem_backward,
-    ("∂a[i]/∂a: the gradient scattered back to the picked entries (repeats add up)",),
-)
+GETITEM = Op(ops.GETITEM, _getitem_backward)
 
 
 def concatenate(tensors: Iterable[object], axis: int = 0) -> Tensor:
@@ -1053,13 +997,7 @@ def _concatenate_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray, ...]
     return tuple(np.split(g, cuts, axis=ax))
 
 
-CONCATENATE = Op(
-    "concatenate",
-    "concatenate",
-    _concatenate_backward,
-    ("∂/∂xᵢ: the slice of the gradient where xᵢ sits",),
-    variadic=True,
-)
+CONCATENATE = Op(ops.CONCATENATE, _concatenate_backward)
 
 
 def stack(tensors: Iterable[object], axis: int = 0) -> Tensor:
@@ -1080,9 +1018,7 @@ def _stack_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray, ...]:
     return tuple(np.moveaxis(g, node._saved, 0))
 
 
-STACK = Op(
-    "stack", "stack", _stack_backward, ("∂/∂xᵢ: the i-th slice of the gradient",), variadic=True
-)
+STACK = Op(ops.STACK, _stack_backward)
 
 
 def _joined(tensors: Iterable[object], op: str) -> tuple[Tensor, ...]:

@@ -3,7 +3,9 @@
 Every operation computes its result and, in the same step, the local derivative
 of the result with respect to each operand, and stores both on the new node.
 Backprop is then one generic loop (`autograd.graph.backpropagate`), and drawings
-and explanations show the very numbers the engine multiplied.
+and explanations show the very numbers the engine multiplied. Each method
+implements an entry of the op registry (`autograd.ops`), whose ``op`` its result
+carries; the registry holds the op's symbol, rule text, language name and kink.
 
 Kinks: ``relu`` has derivative 0 at 0 (as in PyTorch), so a unit sitting exactly
 at 0 passes no gradient.
@@ -24,6 +26,7 @@ from typing import Union
 
 from . import anomaly
 from .graph import backpropagate, new_node_id
+from .ops import ADD, DIV, DOT, EXP, LOG, MUL, NEG, POW, RELU, SIGMOID, SUB, SUM, TANH
 
 Operand = Union["Value", float, int]
 
@@ -140,55 +143,55 @@ class Value:
 
     # ----------------------------------------------------------------- arithmetic
     def __add__(self, other: Operand) -> Value:
-        other = _operand(other, "add")
+        other = _operand(other, ADD.name)
         if other is None:
             return NotImplemented
-        return _node(self.data + other.data, "+", self, other, 1.0, 1.0)
+        return _node(self.data + other.data, ADD.op, self, other, 1.0, 1.0)
 
     def __radd__(self, other: float) -> Value:
-        left = _operand(other, "add")
+        left = _operand(other, ADD.name)
         if left is None:
             return NotImplemented
-        return _node(left.data + self.data, "+", left, self, 1.0, 1.0)
+        return _node(left.data + self.data, ADD.op, left, self, 1.0, 1.0)
 
     def __sub__(self, other: Operand) -> Value:
-        other = _operand(other, "sub")
+        other = _operand(other, SUB.name)
         if other is None:
             return NotImplemented
-        return _node(self.data - other.data, "-", self, other, 1.0, -1.0)
+        return _node(self.data - other.data, SUB.op, self, other, 1.0, -1.0)
 
     def __rsub__(self, other: float) -> Value:
-        left = _operand(other, "sub")
+        left = _operand(other, SUB.name)
         if left is None:
             return NotImplemented
-        return _node(left.data - self.data, "-", left, self, 1.0, -1.0)
+        return _node(left.data - self.data, SUB.op, left, self, 1.0, -1.0)
 
     def __mul__(self, other: Operand) -> Value:
-        other = _operand(other, "mul")
+        other = _operand(other, MUL.name)
         if other is None:
             return NotImplemented
-        return _node(self.data * other.data, "*", self, other, other.data, self.data)
+        return _node(self.data * other.data, MUL.op, self, other, other.data, self.data)
 
     def __rmul__(self, other: float) -> Value:
-        left = _operand(other, "mul")
+        left = _operand(other, MUL.name)
         if left is None:
             return NotImplemented
-        return _node(left.data * self.data, "*", left, self, self.data, left.data)
+        return _node(left.data * self.data, MUL.op, left, self, self.data, left.data)
 
     def __truediv__(self, other: Operand) -> Value:
-        other = _operand(other, "div")
+        other = _operand(other, DIV.name)
         if other is None:
             return NotImplemented
         return _divide(self, other)
 
     def __rtruediv__(self, other: float) -> Value:
-        left = _operand(other, "div")
+        left = _operand(other, DIV.name)
         if left is None:
             return NotImplemented
         return _divide(left, self)
 
     def __neg__(self) -> Value:
-        return _node(-self.data, "neg", self, None, -1.0, None)
+        return _node(-self.data, NEG.op, self, None, -1.0, None)
 
     def __pow__(self, exponent: Operand) -> Value:
         if isinstance(exponent, Value):
@@ -222,7 +225,7 @@ class Value:
         return _node(out, f"**{n:g}", self, None, local, None)
 
     def __rpow__(self, base: float) -> Value:
-        left = _operand(base, "pow")
+        left = _operand(base, POW.name)
         if left is None:
             return NotImplemented
         return _power_of_values(left, self)
@@ -237,7 +240,7 @@ class Value:
                 f"exp: exp({self.data:g}) of {_describe(self)} is too large for a float "
                 "(the limit is about exp(709.78))"
             ) from None
-        return _node(out, "exp", self, None, out, None)
+        return _node(out, EXP.op, self, None, out, None)
 
     def log(self) -> Value:
         """Natural logarithm; d/dx = 1 / x. Raises ValueError unless self > 0 and 1 / self
@@ -251,12 +254,12 @@ class Value:
                 f"log: {_describe(self)} is so close to 0 that the derivative 1/x is too large "
                 "for a float; shift the argument away from 0 (for example x + 1e-300)"
             )
-        return _node(math.log(x), "log", self, None, slope, None)
+        return _node(math.log(x), LOG.op, self, None, slope, None)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent; d/dx = 1 - tanh(x) ** 2."""
         t = math.tanh(self.data)
-        return _node(t, "tanh", self, None, 1.0 - t * t, None)
+        return _node(t, TANH.op, self, None, 1.0 - t * t, None)
 
     def sigmoid(self) -> Value:
         """Logistic sigmoid 1 / (1 + e ** -x), computed without overflow for any float.
@@ -268,14 +271,14 @@ class Value:
         x = self.data
         e = math.exp(-abs(x))
         out = 1.0 / (1.0 + e) if x >= 0 else e / (1.0 + e)
-        return _node(out, "sigmoid", self, None, e / ((1.0 + e) * (1.0 + e)), None)
+        return _node(out, SIGMOID.op, self, None, e / ((1.0 + e) * (1.0 + e)), None)
 
     def relu(self) -> Value:
         """max(0, x); derivative 1 for x > 0 and 0 for x <= 0 (0 at the kink, as PyTorch)."""
         x = self.data
         if x > 0:
-            return _node(x, "relu", self, None, 1.0, None)
-        return _node(0.0, "relu", self, None, 0.0, None)
+            return _node(x, RELU.op, self, None, 1.0, None)
+        return _node(0.0, RELU.op, self, None, 0.0, None)
 
 
 def sum_values(terms: Iterable[Operand]) -> Value:
@@ -296,7 +299,7 @@ def sum_values(terms: Iterable[Operand]) -> Value:
         raise  # a term that is not a number: its message says so
     if not nodes:
         raise ValueError("sum_values: needs at least one term")
-    return _node(math.fsum(v.data for v in nodes), "sum", nodes, _MANY, (1.0,) * len(nodes), None)
+    return _node(math.fsum(v.data for v in nodes), SUM.op, nodes, _MANY, (1.0,) * len(nodes), None)
 
 
 def dot_values(
@@ -338,7 +341,7 @@ def dot_values(
     if bias is not None:
         parents += (bias,)
         local += (1.0,)
-    return _node(total, "dot", parents, _MANY, local, None)
+    return _node(total, DOT.op, parents, _MANY, local, None)
 
 
 def _dot_terms(
@@ -447,7 +450,7 @@ def _divide(a: Value, b: Value) -> Value:
             f"{_describe(a)}); add a small epsilon to the denominator"
         )
     out = a.data / b.data
-    return _node(out, "/", a, b, 1.0 / b.data, -out / b.data)
+    return _node(out, DIV.op, a, b, 1.0 / b.data, -out / b.data)
 
 
 def _power_of_values(base: Value, exponent: Value) -> Value:
@@ -466,7 +469,7 @@ def _power_of_values(base: Value, exponent: Value) -> Value:
         raise OverflowError(
             f"pow: {_describe(base)} ** {_describe(exponent)} is too large for a float"
         ) from None
-    return _node(out, "**", base, exponent, local_base, out * math.log(a))
+    return _node(out, POW.op, base, exponent, local_base, out * math.log(a))
 
 
 def _finite_number(x: object, op: str, what: str) -> float:

@@ -20,9 +20,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Sequence
 from numbers import Real
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
+from chaingrad.autograd import ops
 from chaingrad.autograd.tensor import Tensor, float_dtype, shape_text
 from chaingrad.autograd.tensor_ops import linear
 
@@ -138,28 +139,48 @@ class Linear(Module):
         )
 
 
-class Sigmoid(Module):
+class Activation(Module):
+    """An activation of the op registry (`autograd.ops`), applied entry by entry.
+
+    ``Activation("softplus")`` for any registered activation; `Sigmoid`, `ReLU` and `Tanh`
+    are the built-in ones under PyTorch's names.
+    """
+
+    operation: ClassVar[ops.Operation | None] = None
+
+    def __init__(self, name: str | None = None) -> None:
+        if name is not None:
+            check_activation(name, ops.activations(), type(self).__name__)
+            self.operation = ops.activations()[name]
+        elif self.operation is None:
+            raise TypeError("Activation: give the name of an activation, such as 'relu'")
+        self._apply = self.operation.for_type(Tensor)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """The activation of every entry of x."""
+        return self._apply(x)
+
+    def extra_repr(self) -> str:
+        """The activation's name, unless the class says it."""
+        return "" if type(self) is not Activation else repr(self.operation.name)
+
+
+class Sigmoid(Activation):
     """The logistic sigmoid, entry by entry."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        """sigmoid(x)."""
-        return x.sigmoid()
+    operation = ops.SIGMOID
 
 
-class ReLU(Module):
+class ReLU(Activation):
     """max(0, x) entry by entry (derivative 0 at 0, as PyTorch)."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        """relu(x)."""
-        return x.relu()
+    operation = ops.RELU
 
 
-class Tanh(Module):
+class Tanh(Activation):
     """The hyperbolic tangent, entry by entry."""
 
-    def forward(self, x: Tensor) -> Tensor:
-        """tanh(x)."""
-        return x.tanh()
+    operation = ops.TANH
 
 
 class Identity(Module):
@@ -170,13 +191,22 @@ class Identity(Module):
         return x
 
 
-ACTIVATIONS: dict[str, type[Module]] = {
-    "sigmoid": Sigmoid,
-    "relu": ReLU,
-    "tanh": Tanh,
-    "identity": Identity,
-}
-"""The activation modules by name."""
+_NAMED_ACTIVATIONS = {cls.operation.name: cls for cls in (Sigmoid, ReLU, Tanh)}
+IDENTITY = "identity"
+"""No activation: `MLP` adds no module for it."""
+
+
+def activation_names() -> list[str]:
+    """The activations `MLP` can use: the op registry's activations, and ``"identity"``."""
+    return [*ops.activations(), IDENTITY]
+
+
+def activation_module(name: str) -> Module:
+    """A new module applying activation `name` (`Sigmoid()` for ``"sigmoid"``)."""
+    if name == IDENTITY:
+        return Identity()
+    cls = _NAMED_ACTIVATIONS.get(name)
+    return cls() if cls is not None else Activation(name)
 
 
 class Sequential(Module):
@@ -240,7 +270,7 @@ class MLP(Sequential):
     ) -> None:
         sizes = check_sizes(sizes, "MLP")
         for name in (hidden, output):
-            check_activation(name, ACTIVATIONS, "MLP")
+            check_activation(name, activation_names(), "MLP")
         check_choice(init, INITIALIZERS, "MLP", "init")
         bias = check_flag(bias, "MLP", "bias")
         rng = generator(seed, "MLP")
@@ -248,7 +278,7 @@ class MLP(Sequential):
         for k in range(1, len(sizes)):
             modules.append(Linear(sizes[k - 1], sizes[k], bias, init=init, seed=rng, dtype=dtype))
             activation = hidden if k < len(sizes) - 1 else output
-            if activation != "identity":
-                modules.append(ACTIVATIONS[activation]())
+            if activation != IDENTITY:
+                modules.append(activation_module(activation))
         super().__init__(*modules)
         self.sizes = sizes

@@ -37,19 +37,25 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Integral, Real
 
+from chaingrad.autograd import ops
 from chaingrad.autograd.drawing.layout import Connection, NetworkLayout, Unit
 from chaingrad.autograd.value import Operand, Value, dot_values
 
 from .checks import UnknownNameError, check_activation, check_count, check_flag, check_sizes
 from .module import Module
 
-ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
-    "sigmoid": Value.sigmoid,
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "identity": lambda net: net,
-}
-"""The activations a neuron can use, by name."""
+IDENTITY = "identity"
+"""The activation that leaves the net input as it is (no node): a linear output unit."""
+
+
+def activation_names() -> list[str]:
+    """The activations a neuron can use: the op registry's activations, and ``"identity"``."""
+    return [*ops.activations(), IDENTITY]
+
+
+def _activation(name: str) -> Callable[[Value], Value]:
+    """The function applying activation `name` (not ``"identity"``) to a net input."""
+    return ops.activations()[name].for_type(Value)
 
 
 @dataclass(frozen=True)
@@ -143,8 +149,8 @@ class Neuron(Module):
         seed: int | random.Random = 0,
     ) -> None:
         check_count(n_inputs, "Neuron", "n_inputs")
-        self.activation = check_activation(activation, ACTIVATIONS, "Neuron")
-        self._activate = ACTIVATIONS[self.activation]
+        self.activation = check_activation(activation, activation_names(), "Neuron")
+        self._activate = None if self.activation == IDENTITY else _activation(self.activation)
         bias = check_flag(bias, "Neuron", "bias")
         naming = _naming(names, "Neuron")
         shape = tuple(sizes) if sizes is not None else (n_inputs, 1)
@@ -164,7 +170,7 @@ class Neuron(Module):
         name = f"Neuron {self.out_label}" if self.out_label else "Neuron"
         _check_inputs(x, len(self.w), name)
         net = dot_values(self.w, x, self.b)
-        if self.activation == "identity":
+        if self._activate is None:
             net.label = self.out_label or self.net_label
             return net
         net.label = self.net_label
@@ -197,7 +203,7 @@ class Layer(Module):
         seed: int | random.Random = 0,
     ) -> None:
         check_count(n_outputs, "Layer", "n_outputs")
-        check_activation(activation, ACTIVATIONS, "Layer")
+        check_activation(activation, activation_names(), "Layer")
         bias = check_flag(bias, "Layer", "bias")
         rng = _random(seed, "Layer")
         shape = tuple(sizes) if sizes is not None else (n_inputs, n_outputs)
@@ -251,7 +257,7 @@ class ScalarMLP(Module):
         n_layers = len(sizes) - 1
         if activations is None:
             for name in (hidden, output):
-                check_activation(name, ACTIVATIONS, "ScalarMLP")
+                check_activation(name, activation_names(), "ScalarMLP")
             activations = [hidden] * (n_layers - 1) + [output]
         elif isinstance(activations, str) or not isinstance(activations, Sequence):
             raise TypeError(
@@ -265,7 +271,7 @@ class ScalarMLP(Module):
             )
         else:
             for name in activations:
-                check_activation(name, ACTIVATIONS, "ScalarMLP")
+                check_activation(name, activation_names(), "ScalarMLP")
         bias = check_flag(bias, "ScalarMLP", "bias")
         rng = _random(seed, "ScalarMLP")
         self.sizes = sizes
@@ -436,9 +442,10 @@ def _net_input(neuron: Neuron, out: object) -> Value | None:
     """The net input node behind `neuron`'s output `out`, or None if `out` is not one."""
     if not isinstance(out, Value):
         return None
-    if neuron.activation == "identity":
+    if neuron.activation == IDENTITY:
         return out
-    return out.parents[0] if out.op == neuron.activation and out.parents else None
+    made_by = ops.activations()[neuron.activation].op
+    return out.parents[0] if out.op == made_by and out.parents else None
 
 
 def _input_unit(x: Operand, i: int) -> Unit:

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 from chaingrad.autograd.anomaly import AnomalyError, detect_anomaly
 from chaingrad.autograd.gradcheck import GradcheckError, gradcheck, numeric_gradient
+from chaingrad.autograd.ops import Operation
 from chaingrad.autograd.tensor import Tensor, record
 from chaingrad.autograd.tensor_ops import Op, cross_entropy
 from chaingrad.autograd.value import Value, dot_values, sum_values
@@ -21,8 +22,8 @@ def _grid() -> Tensor:
 
 def _doubled_square(x: Tensor) -> Tensor:
     """x**2 through a hand-written op whose backward rule is twice the right one."""
-    op = Op("square_doubled", "square_doubled", lambda node, g: (4 * g * node._parents[0].data,),
-            ("wrong",))  # fmt: skip
+    op = Op(Operation("square_doubled", ("wrong",), tensor=True),
+            lambda node, g: (4 * g * node._parents[0].data,))  # fmt: skip
     return record(x.data**2, op, (x,))
 
 

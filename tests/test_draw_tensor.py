@@ -46,7 +46,7 @@ def test_tensor_edges_carry_the_rule_not_a_number():
     graph = draw(loss, show_rules=True)
     source = graph.source
     assert "∂(A@B)/∂A: G ↦ G@Bᵀ" in source and "∂(A@B)/∂B: G ↦ Aᵀ@G" in source
-    assert "∂relu(a)/∂a = 1 if a &gt; 0 else 0" in source
+    assert "∂relu(z)/∂z = 1 if z &gt; 0 else 0" in source
     assert source.count(" -> ") == 8
     assert "edge: the rule of the local derivative" in source and "edge number" not in source
     texts = " ".join(

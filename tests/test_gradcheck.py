@@ -14,6 +14,7 @@ from chaingrad.autograd.gradcheck import (
     gradcheck,
     numeric_gradient,
 )
+from chaingrad.autograd.ops import Operation
 from chaingrad.autograd.tensor import Tensor, record
 from chaingrad.autograd.tensor_ops import Op, cross_entropy
 from chaingrad.autograd.value import Value, sum_values
@@ -80,7 +81,7 @@ def test_runs_with_grad_mode_off_outside():
 # ---------------------------------------------------------------- negative controls
 def wrong_op(name, forward, backward, n_operands=2):
     """An op whose backward rule is deliberately wrong, made the way any op is made."""
-    op = Op(name, name, backward, ("wrong",) * n_operands)
+    op = Op(Operation(name, ("wrong",) * n_operands, tensor=True), backward)
 
     def apply(*nodes):
         return record(forward(*(n.data for n in nodes)), op, nodes)

@@ -697,13 +697,14 @@ def test_backward_of_a_non_scalar_needs_grad():
 
 
 def test_a_backward_rule_that_returns_the_wrong_shape_is_named():
+    from chaingrad.autograd.ops import Operation
     from chaingrad.autograd.tensor import record
     from chaingrad.autograd.tensor_ops import Op
 
     def forgets_to_unbroadcast(node, g):
         return g, g
 
-    bad_add = Op("bad_add", "+", forgets_to_unbroadcast, ("1", "1"))
+    bad_add = Op(Operation("bad_add", ("1", "1"), op="+", tensor=True), forgets_to_unbroadcast)
     a = Tensor(np.ones((2, 3)), requires_grad=True)
     b = Tensor(np.ones(3), requires_grad=True)
     y = record(a.data + b.data, bad_add, (a, b))
