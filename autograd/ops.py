@@ -278,20 +278,6 @@ POW_NUMBER = register(
         tensor=True,
     )
 )
-EXP = register(Operation("exp", ("∂e^{z}/∂z = e^{z}",), function="exp", scalar=True, tensor=True))
-LOG = register(
-    Operation("log", ("∂ln z/∂z = 1/z",), symbol="ln", function="log", scalar=True, tensor=True)
-)
-TANH = register(
-    Operation(
-        "tanh",
-        ("∂tanh z/∂z = 1 − tanh^{2}z",),
-        function="tanh",
-        scalar=True,
-        tensor=True,
-        activation=True,
-    )
-)
 SIGMOID = register(
     Operation(
         "sigmoid",
@@ -313,6 +299,20 @@ RELU = register(
         activation=True,
         kink=_relu_side,
     )
+)
+TANH = register(
+    Operation(
+        "tanh",
+        ("∂tanh z/∂z = 1 − tanh^{2}z",),
+        function="tanh",
+        scalar=True,
+        tensor=True,
+        activation=True,
+    )
+)
+EXP = register(Operation("exp", ("∂e^{z}/∂z = e^{z}",), function="exp", scalar=True, tensor=True))
+LOG = register(
+    Operation("log", ("∂ln z/∂z = 1/z",), symbol="ln", function="log", scalar=True, tensor=True)
 )
 SUM = register(
     Operation(
