@@ -89,6 +89,13 @@ def _names(nodes: list[Node]) -> dict[int, str]:
     }
 
 
+def _title_of(node: Node) -> str:
+    """A node's name as HTML: its label with scripts rendered, else a stand-in (`node_name`)."""
+    if node.label is not None:
+        return html_label(node.label)
+    return escape_html(node_name(node))
+
+
 def _node_label(node: Node, title: str, note: str | None, digits: int) -> str:
     """A node's HTML label: name, op or formula, then its data (a constant: just its value)."""
     if node._op == "const":
@@ -99,10 +106,3 @@ def _node_label(node: Node, title: str, note: str | None, digits: int) -> str:
     cells += _data_rows(node, digits)
     body = "".join(f"<TR><TD>{cell}</TD></TR>" for cell in cells)
     return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{body}</TABLE>'
-
-
-def _title_of(node: Node) -> str:
-    """A node's name as HTML: its label with scripts rendered, else a stand-in (`node_name`)."""
-    if node.label is not None:
-        return html_label(node.label)
-    return escape_html(node_name(node))

@@ -43,11 +43,12 @@ _RULES: dict[str, tuple[str, ...]] = {
     "dot": ("∂(Σw_{i}x_{i} + b)/∂(w_{i}, x_{i}, b) = (x_{i}, w_{i}, 1)",),
 }
 
-
+# How the expressions view's formulas name each function: ``log`` is written ln(z).
 _FUNCTIONS = {"exp": "exp", "log": "ln", "tanh": "tanh", "sigmoid": "σ", "relu": "relu"}
 
 
 def _op_symbol(op: str) -> str:
+    """How the ops view names operation `op`, in label syntax (``**2`` is x^{2})."""
     if op.startswith("**") and op != "**":
         return f"x^{{{op[2:]}}}"
     return _OP_SYMBOLS.get(op, op)

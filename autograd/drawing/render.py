@@ -52,6 +52,12 @@ __all__ = ["DEFAULT_MAX_NODES", "SAVE_FORMATS", "DotNotFoundError", "DrawError",
 DEFAULT_MAX_NODES = 500
 SAVE_FORMATS = ("svg", "png", "pdf", "dot")
 _RANKDIRS = ("LR", "RL", "TB", "BT")
+# Each view's renderer, by name; `draw` checks the request, then hands it over.
+_VIEWS: dict[str, Callable[[Node, _Request], graphviz.Digraph]] = {
+    "ops": functools.partial(_draw_sketch, _ops_view),
+    "expressions": functools.partial(_draw_sketch, _expressions_view),
+    "network": _draw_network,
+}
 
 
 class DotNotFoundError(RuntimeError):
@@ -162,10 +168,3 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike[str]) -> Path:
         ) from None
     write_atomically(path, data, where="save")
     return path
-
-
-_VIEWS: dict[str, Callable[[Node, _Request], graphviz.Digraph]] = {
-    "ops": functools.partial(_draw_sketch, _ops_view),
-    "expressions": functools.partial(_draw_sketch, _expressions_view),
-    "network": _draw_network,
-}

@@ -35,5 +35,6 @@ class _Request:
 
 
 def _plain_name(node: Any) -> str:
+    """A node as an error message names it: its label quoted, else its operation."""
     label = getattr(node, "label", None)
     return repr(label) if label is not None else f"an unlabelled {node._op or 'leaf'} node"

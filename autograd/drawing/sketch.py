@@ -35,6 +35,7 @@ from .style import (
     _new_graph,
 )
 
+# What to try when the ops view has too many nodes, for Value (False) and Tensor (True) graphs.
 _SMALLER_HINT = {
     False: "Try view='expressions' after labelling the nodes you care about "
     "(value.named('h1')), or raise max_nodes.",
@@ -196,6 +197,7 @@ def _titles(root: Node, sketch: _Sketch, digits: int) -> tuple[dict[int, str], d
 
 
 def _kinds(root: Node, nodes: list[Node], parameter_ids: set[int]) -> dict[int, str]:
+    """Each node's kind, a key of `_KIND_STYLES`: how it is drawn and named in the legend."""
     kinds = {}
     for node in nodes:
         if node is root:
@@ -250,6 +252,7 @@ def _parameter_ids(root: Node, parameters: Iterable[Node | str] | None) -> set[i
 
 
 def _paths(root: Node, wrt: Node | str, sketch: _Sketch, view: str) -> ChainRule:
+    """The paths from `root` to `wrt` along the sketch's edges; `wrt` must be drawn."""
     target = find_node(root, wrt)
     if isinstance(root, Tensor):
         raise DrawError(

@@ -35,7 +35,8 @@ _KIND_NAMES = {
 }
 
 
-# Widths are minimums (inches), so that most units of a kind are drawn the same size.
+# The network view's units, by kind (`UNIT_KINDS`). Widths are minimums (inches), so that
+# most units of a kind are drawn the same size.
 _UNIT_STYLES: dict[str, dict[str, str]] = {
     "input": {"shape": "circle", "style": "filled,dashed", "fillcolor": "#d3e4f5", "width": "0.7"},
     "bias": {"shape": "circle", "style": "filled,dashed", "fillcolor": "#ececec", "width": "0.5"},
