@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from chaingrad.autograd.anomaly import AnomalyError, detect_anomaly
 from chaingrad.autograd.chain import ChainRuleError, explain
-from chaingrad.autograd.drawing.render import DrawError, draw, save
+from chaingrad.autograd.drawing import DrawError, draw, save
 from chaingrad.autograd.grad_mode import no_grad
 from chaingrad.autograd.gradcheck import gradcheck
 from chaingrad.autograd.tensor import Tensor

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from chaingrad.autograd.chain import ChainRuleError, chain_rule, explain
-from chaingrad.autograd.drawing.render import Connection, DrawError, NetworkLayout, Unit, draw, save
+from chaingrad.autograd.drawing import Connection, DrawError, NetworkLayout, Unit, draw, save
 from chaingrad.autograd.files import SaveError
 from chaingrad.autograd.value import Value
 from chaingrad.autograd.verification.casefile import MAX_ARRAY_SIZE, MAX_NAMES, CaseFileError, load

@@ -21,7 +21,8 @@ from pathlib import Path
 import pytest
 from chaingrad.autograd import Value
 from chaingrad.autograd.chain import ChainRuleError, chain_rule
-from chaingrad.autograd.drawing.render import DotNotFoundError, DrawError, _rule, draw, save
+from chaingrad.autograd.drawing import DotNotFoundError, DrawError, draw, save
+from chaingrad.autograd.drawing.optext import _rule
 from chaingrad.autograd.files import SaveError
 from chaingrad.autograd.graph import topological_order
 from chaingrad.autograd.labels import escape_html, html_label

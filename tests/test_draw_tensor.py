@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-from chaingrad.autograd.drawing.render import DrawError, draw
+from chaingrad.autograd.drawing import DrawError, draw
 from chaingrad.autograd.tensor import Tensor
 
 

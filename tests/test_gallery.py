@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from chaingrad.autograd.chain import explain
-from chaingrad.autograd.drawing.render import DotNotFoundError
+from chaingrad.autograd.drawing import DotNotFoundError
 from chaingrad.nn.app.gallery import draw_case, write_gallery
 from chaingrad.nn.documents.catalog import get_case
 

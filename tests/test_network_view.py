@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from chaingrad.autograd.chain import chain_rule
-from chaingrad.autograd.drawing.render import Connection, DrawError, NetworkLayout, Unit, draw
+from chaingrad.autograd.drawing import Connection, DrawError, NetworkLayout, Unit, draw
 from chaingrad.autograd.tensor import Tensor
 from chaingrad.autograd.value import Value, dot_values
 from chaingrad.nn.documents.documents import (

@@ -3,7 +3,7 @@
 A `NetworkLayout` lists a network's units in columns (inputs, bias nodes, neurons) and its
 weighted connections, each pointing at the graph nodes that hold the numbers. It is plain
 data with no drawing code, so the models that make one (``nn.scalar.ScalarMLP``, the
-document catalog) do not load Graphviz; `autograd.drawing.render` renders it
+document catalog) do not load Graphviz; `autograd.drawing.network` renders it
 (``view="network"``).
 """
 

@@ -52,8 +52,8 @@ from typing import Any
 import numpy as np
 
 from ..chain import ChainRuleError, explain
-from ..drawing.render import DotNotFoundError, DrawError, save
-from ..drawing.render import draw as draw_graph
+from ..drawing import DotNotFoundError, DrawError, save
+from ..drawing import draw as draw_graph
 from ..grad_mode import enable_grad
 from ..gradcheck import numeric_gradient
 from ..graph import topological_order, zero_grad

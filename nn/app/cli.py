@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from chaingrad.autograd.chain import ChainRuleError
-from chaingrad.autograd.drawing.render import SAVE_FORMATS, DotNotFoundError, DrawError, draw, save
+from chaingrad.autograd.drawing import SAVE_FORMATS, DotNotFoundError, DrawError, draw, save
 from chaingrad.autograd.files import write_atomically
 from chaingrad.autograd.verification.casefile import CaseFileError
 from chaingrad.autograd.verification.casefile import load as load_case

@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 import graphviz
 from chaingrad.autograd.chain import explain
-from chaingrad.autograd.drawing.render import SAVE_FORMATS, DotNotFoundError, draw, save
+from chaingrad.autograd.drawing import SAVE_FORMATS, DotNotFoundError, draw, save
 from chaingrad.autograd.files import write_atomically
 from tqdm import tqdm
 
