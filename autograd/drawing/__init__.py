@@ -8,7 +8,7 @@ it without loading Graphviz, which loads when `draw` or `save` is first read.
 Modules: `render` (`draw`, `save`: the arguments checked, the view chosen), `sketch` (the
 ops and expressions views), `network` (the network view), `formulas` (a folded node's
 expression), `node_text` (what nodes and edges show), `captions` (the chain-rule table and
-the legend), `optext` (the op tables: symbols and rules), `style` (fonts, colours, node
+the legend), `style` (fonts, colours, node
 kinds), `request` (what a view is handed, `DrawError`) and `layout`.
 """
 

@@ -12,10 +12,10 @@ import math
 import re
 from dataclasses import dataclass
 
+from .. import ops
 from ..chain import format_number
 from ..graph import Node, topological_order
 from ..labels import escape_html, html_label
-from .optext import _FUNCTIONS
 
 _FORMULA_CHARS = 60  # longer folded sub-expressions are shown as "…"
 
@@ -46,7 +46,7 @@ def _formulas(root: Node, names: dict[int, str], digits: int) -> dict[int, str]:
             terms[id(node)] = _constant_term(node.data, digits)
             continue
         if node._parents:
-            pairs = _dot_terms(node) if node._op == "dot" else None
+            pairs = _dot_terms(node) if node._op == ops.DOT.op else None
             if pairs is not None:
                 applied = _weighted_sum(pairs, terms, digits)
             else:
@@ -121,28 +121,34 @@ def _constant_term(x: float, digits: int) -> _Term:
 
 
 def _apply(op: str, args: list[_Term]) -> _Term:
-    """The term for `op` applied to `args`, with parentheses where precedence needs them."""
-    if op in ("+", "-"):
+    """The term for `op` applied to `args`, with parentheses where precedence needs them:
+    the arithmetic operations infix, powers as superscripts, sums as a chain of +, and
+    every other operation as a call (``ln(z)``, ``σ(z)``, ``dot(w, x)``)."""
+    operation = ops.of_op(op)
+    if operation in (ops.ADD, ops.SUB):
         a, b = args
-        sign = "+" if op == "+" else "−"
-        return _join([_wrap(a, 1), f" {sign} ", _wrap_right(b, 1 if op == "+" else 2)], 1)
-    if op in ("*", "/"):
+        plus = operation is ops.ADD
+        return _join([_wrap(a, 1), " + " if plus else " − ", _wrap_right(b, 1 if plus else 2)], 1)
+    if operation in (ops.MUL, ops.DIV):
         a, b = args
-        middle = "·" if op == "*" else " / "
+        times = operation is ops.MUL
         # A product led by a minus sign reads as negated: a − (−2·b), not a − −2·b.
         precedence = 3 if a.precedence == 3 else 2
-        return _join([_wrap(a, 2), middle, _wrap_right(b, 2 if op == "*" else 3)], precedence)
-    if op == "neg":
+        return _join(
+            [_wrap(a, 2), "·" if times else " / ", _wrap_right(b, 2 if times else 3)], precedence
+        )
+    if operation is ops.NEG:
         return _join(["−", _wrap(args[0], 4)], 3)
-    if op == "**":
+    if operation is ops.POW:
         base, exponent = args
         return _join([_wrap(base, 5), _Term(f"<SUP>{exponent.html}</SUP>", exponent.length, 5)], 4)
-    if op.startswith("**"):
+    if operation is ops.POW_NUMBER:
         exponent = html_label(f"^{{{op[2:]}}}")
         return _join([_wrap(args[0], 5), _Term(exponent, len(op) - 2, 5)], 4)
-    if op == "sum":
+    if operation is ops.SUM:
         return args[0] if len(args) == 1 else _join(_listed(args, " + ", 1), 1)
-    name = _FUNCTIONS.get(op, op)
+    # A function of the language is written with its symbol (ln, σ), anything else by its op.
+    name = operation.symbol if operation is not None and operation.function else op
     return _join([f"{escape_html(name)}(", *_listed(args, ", ", 0), ")"], 5)
 
 

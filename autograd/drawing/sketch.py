@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import graphviz
 
+from .. import ops
 from ..chain import ChainRule, chain_rule, contracted_edges, find_node
 from ..graph import Node, topological_order
 from ..labels import html_label
@@ -22,7 +23,6 @@ from ..tensor_ops import LocalRule
 from .captions import _add_footer, _caption, _legend
 from .formulas import _formulas
 from .node_text import _constant_title, _edge_text, _names, _node_label
-from .optext import _op_symbol, _rule
 from .request import DrawError, _plain_name, _Request
 from .style import (
     _DIM_EDGE,
@@ -276,12 +276,18 @@ def _path_edges(rule: ChainRule | None) -> set[tuple[int, int]]:
 
 
 def _edge_note(edge: _Edge, titles: dict[int, str]) -> str:
-    """The rule of a single operation's edge, else the symbol d(child)/d(parent)."""
-    if edge.operand is not None:
-        rule = _rule(edge.child._op, edge.operand)
-        if rule is not None:
-            return html_label(rule)
+    """The rule of a single operation's edge (from the op registry), else the symbol
+    d(child)/d(parent)."""
+    operation = ops.of_node(edge.child) if edge.operand is not None else None
+    if operation is not None:
+        return html_label(operation.rule(edge.operand, edge.child._op))
     return f"∂{titles[id(edge.child)]}/∂{titles[id(edge.parent)]}"
+
+
+def _op_symbol(op: str) -> str:
+    """How the ops view names operation `op`: its registered symbol (``**2`` is x^{2})."""
+    operation = ops.of_op(op)
+    return op if operation is None else operation.symbol_for(op)
 
 
 def _sketch_notes(rule: ChainRule | None, titles: dict[int, str], rules: bool) -> str:
