@@ -53,9 +53,10 @@ _EXPORTS = {
     "scalar": ".scalar",
     **dict.fromkeys(("CASES", "get_case"), ".documents.catalog"),
     **dict.fromkeys(
-        ("seed000_case", "seed000_cases", "seed000_numbers", "seed001_blog", "seed004_softmax"),
+        ("seed000_case", "seed000_cases", "seed000_numbers", "seed001_blog"),
         ".documents.documents",
     ),
+    "seed004_softmax": ".documents.seed004",
     **dict.fromkeys(("draw_case", "write_gallery"), ".app.gallery"),
 }
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
