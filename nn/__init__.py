@@ -52,10 +52,8 @@ _EXPORTS = {
     ),
     "scalar": ".scalar",
     **dict.fromkeys(("CASES", "get_case"), ".documents.catalog"),
-    **dict.fromkeys(
-        ("seed000_case", "seed000_cases", "seed000_numbers", "seed001_blog"),
-        ".documents.documents",
-    ),
+    **dict.fromkeys(("seed000_case", "seed000_cases", "seed000_numbers"), ".documents.seed000"),
+    "seed001_blog": ".documents.seed001",
     "seed004_softmax": ".documents.seed004",
     **dict.fromkeys(("draw_case", "write_gallery"), ".app.gallery"),
 }
