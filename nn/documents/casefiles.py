@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,3 +73,8 @@ def document_label(name: str) -> str:
     letters, layer, index = match.groups()
     subscript = index if len(index) == 1 else f"{{{index}}}"
     return f"{letters}_{subscript}" + (f"^{{({layer})}}" if layer else "")
+
+
+def document_numbers(numbers: Mapping[str, float]) -> dict[str, float]:
+    """A case file's numbers (its inputs or parameters) by their `document_label`."""
+    return {document_label(name): float(value) for name, value in numbers.items()}

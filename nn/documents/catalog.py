@@ -37,7 +37,7 @@ from chaingrad.autograd.verification import Point, load_case
 from ..checks import UnknownNameError
 from ..losses import half_squared_error, sum_squared_error
 from ..scalar import ScalarMLP, Site
-from .casefiles import document_label, shipped
+from .casefiles import document_label, document_numbers, shipped
 from .seed000 import seed000_case_numbers, seed000_network
 from .seed001 import seed001_network
 
@@ -152,9 +152,9 @@ def _seed002_names(site: Site) -> str | None:
 
 def _build_seed002() -> BuiltCase:
     case_file = load_case(shipped("seed002_elementwise"))
-    numbers = {document_label(k): float(v) for k, v in case_file.inputs.items()}
+    numbers = document_numbers(case_file.inputs)
     net = ScalarMLP([2, 2, 2], hidden="sigmoid", output="sigmoid", names=_seed002_names)
-    net.set_parameters({document_label(k): float(v) for k, v in case_file.parameters.items()})
+    net.set_parameters(document_numbers(case_file.parameters))
     x = _leaves({k: v for k, v in numbers.items() if k.startswith("a_")})  # a_i^{(0)}
     t = _leaves({k: v for k, v in numbers.items() if k.startswith("T_")})
     outputs = net(x)
@@ -211,14 +211,15 @@ def _build_seed004() -> BuiltCase:
     equations: the network's scores and weights stand in for the file's f_k and w<l>_<ij>."""
     case_file = load_case(shipped("seed004_softmax_l2"))
     net = ScalarMLP([2, 2, 3], activations=["relu", "identity"], names=_seed004_names)
-    net.set_parameters({document_label(k): float(v) for k, v in case_file.parameters.items()})
-    x = [Value(float(case_file.inputs[name]), name) for name in ("x_0", "x_1")]
-    scores = net(x)
+    net.set_parameters(document_numbers(case_file.parameters))
+    x = {name: Value(float(case_file.inputs[name]), name) for name in ("x_0", "x_1")}
+    scores = net(list(x.values()))
     free = {name: net.parameter(document_label(name)) for name in case_file.parameters}
+    free.update(x)
     free.update({f"f_{k}": score for k, score in enumerate(scores)})
     values = {**case_file.inputs, **case_file.parameters}
     loss = Point.from_case(case_file, values, free).nodes[case_file.loss]
-    return _finish(net, x, scores, loss, bias_node="last")
+    return _finish(net, list(x.values()), scores, loss, bias_node="last")
 
 
 CASES: dict[str, Case] = {

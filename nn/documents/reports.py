@@ -149,6 +149,11 @@ def _indent(text: str, prefix: str) -> str:
     return "\n".join(prefix + line for line in text.splitlines())
 
 
+def _name(claim: ClaimResult) -> str:
+    """The claim's key, with "(updated)" for a parameter after the update (w7 is also a value)."""
+    return f"{claim.claim} (updated)" if claim.kind == "updated" else claim.claim
+
+
 def _mark(claim: ClaimResult) -> str:
     return "WRONG" if claim.status == "wrong" else claim.status
 
@@ -176,15 +181,13 @@ def _stated(report: DocumentReport) -> str:
     lines = ["Numbers the document states (stated | computed), judged by chaingrad verify:"]
     for c in report.stated:
         if c.kind == "value":
-            name, how = c.claim, f"forward pass {_number(c.computed)}"
+            how = f"forward pass {_number(c.computed)}"
         elif c.kind == "derivative":
             central = report.central_differences[(c.node, c.wrt)]
-            name = c.claim
             how = f"autodiff {_number(c.computed)} | central difference {_number(central)}"
         else:
-            name = f"{c.claim} (updated)"
             how = f"{c.node} - {rate:g} d{loss}/d{c.node} = {_number(c.computed)}"
-        lines.append(f"  {name:<{width}}  stated {c.shown} | {how}  {_mark(c)}")
+        lines.append(f"  {_name(c):<{width}}  stated {c.shown} | {how}  {_mark(c)}")
     return "\n".join(lines)
 
 
@@ -226,12 +229,12 @@ def _update(report: DocumentReport) -> str:
 def _findings(report: DocumentReport) -> str:
     """The discrepancies (with the chain rule of each wrong derivative), notes and the verdict
     on autodiff."""
-    wrong = [c for c in report.result.claims if c.status != "ok"]
+    found = [c for c in report.result.claims if c.status != "ok"]
     summary = report.result.summary
     counts = ", ".join(f"{summary[s]} {s}" for s in ("wrong", "rounding") if summary[s])
-    lines = [f"Discrepancies in the document: {f'{len(wrong)} ({counts})' if wrong else 'none'}"]
-    for claim, sentence in zip(wrong, report.discrepancies()):
-        lines.append(f"  - {sentence}")
+    lines = [f"Discrepancies in the document: {f'{len(found)} ({counts})' if found else 'none'}"]
+    for claim in found:
+        lines.append(f"  - {_discrepancy(claim, report.notes.derived)}")
         explained = (claim.node, claim.wrt) == (report.result.case.loss, report.explained)
         if claim.breakdown and not explained:  # the explained weight's chain rule is above
             lines.append(_indent(claim.breakdown, "      "))
@@ -259,5 +262,4 @@ def _discrepancy(claim: ClaimResult, derived: bool) -> str:
         )
     else:
         said = f"the document says {claim.shown}, the correct value is {_number(claim.computed)}"
-    name = f"{claim.claim} (updated)" if claim.kind == "updated" else claim.claim
-    return f"{name}{where}: {claim.status}: {said}; {claim.hint}"
+    return f"{_name(claim)}{where}: {claim.status}: {said}; {claim.hint}"

@@ -7,18 +7,17 @@ labelled in the document's notation (for the drawings of `catalog`) and a report
 (`reports.DocumentReport`) of its formulas against autodiff and central differences.
 
 The case files name things ``x1``, ``w1_21`` (layer 1, from node 2 to node 1), ``h2_1``; the
-document writes x_1, w_{21}^{(1)}, h_1^{(2)} (`casefiles.document_label`).
+document writes x_1, w_{21}^{(1)}, h_1^{(2)} (`casefiles.document_numbers`).
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from chaingrad.autograd.verification import load_case, verify
 
 from ..scalar import ScalarMLP
-from .casefiles import SHIPPED_CASE_FILES, document_label, shipped
+from .casefiles import SHIPPED_CASE_FILES, document_numbers, shipped
 from .reports import DocumentReport, document_report
 
 
@@ -37,12 +36,8 @@ def _stem(case: int) -> str:
 def seed000_numbers(case: int) -> dict[str, float]:
     """Case `case`'s inputs, targets, bias nodes and weights, by the document's label, read
     from its shipped case file (``w1_21`` is ``w_{21}^{(1)}``, ``x0`` the bias node ``x_0``)."""
-    return _labelled(load_case(shipped(_stem(case))))
-
-
-def _labelled(case_file: Any) -> dict[str, float]:
-    numbers = {**case_file.inputs, **case_file.parameters}
-    return {document_label(name): float(value) for name, value in numbers.items()}
+    case_file = load_case(shipped(_stem(case)))
+    return document_numbers({**case_file.inputs, **case_file.parameters})
 
 
 def seed000_network(case: int) -> tuple[ScalarMLP, dict[str, float], dict[str, float]]:
@@ -63,7 +58,7 @@ def seed000_network(case: int) -> tuple[ScalarMLP, dict[str, float], dict[str, f
     n_inputs = sum(bool(re.fullmatch(r"x[1-9]", name)) for name in case_file.inputs)
     sizes = [n_inputs, *(len(neurons[layer]) for layer in sorted(neurons))]
     net = ScalarMLP(sizes, hidden="sigmoid", output="sigmoid", names="indexed")
-    numbers = _labelled(case_file)
+    numbers = document_numbers({**case_file.inputs, **case_file.parameters})
     net.set_parameters({p.label: numbers[p.label] for p in net.parameters()})
     inputs = {f"x_{i}": numbers[f"x_{i}"] for i in range(1, sizes[0] + 1)}
     targets = {f"t_{k}": numbers[f"t_{k}"] for k in range(1, sizes[-1] + 1)}
