@@ -3,24 +3,25 @@
     python demos/seed001_blog.py
 
 The 2-3-3-1 network (ReLU hidden layers, sigmoid output) with the blog's exact inputs,
-weights and biases (the negative ones read from its LaTeX). Prints each stated number next
-to the recomputed one, each derivative formula next to autodiff and a central difference,
-the chain rule for dE_total/dw1 path by path, one update, and the discrepancies found.
-Exits 1 if autodiff ever disagrees with the central differences.
+weights and biases (the negative ones read from its LaTeX), from
+``nn/documents/seed001_blog.toml``. Prints each stated number next to the recomputed one, each
+derivative formula next to autodiff and a central difference, with chaingrad verify's
+verdicts; the chain rule for dE/dw1 path by path, one update, the discrepancies found and the
+notes. Exits 1 if autodiff ever disagrees with the central differences.
 """
 
 from __future__ import annotations
 
 import sys
 
-from chaingrad.nn.documents.documents import seed001_blog
+from chaingrad.nn.documents.seed001 import seed001_blog
 
 
 def main() -> int:
     """Print the report; return 0 when autodiff is confirmed everywhere."""
-    result = seed001_blog()
-    print(result.report())
-    return 0 if result.autodiff_verified else 1
+    report = seed001_blog()
+    print(report.text())
+    return 0 if report.autodiff_confirmed else 1
 
 
 if __name__ == "__main__":

@@ -11,19 +11,22 @@ our program":
     df = p_k - 1(y_i = k)      dw2 = h . df + alpha w2
     dh = df . w2               dw1 = x . dh + alpha w1
 
-`nn.documents.seed004_softmax` builds the network in exactly that orientation with the
+`nn.documents.seed004.seed004_softmax` builds the network in exactly that orientation with the
 Tensor engine, takes its gradients by autodiff (confirmed by central differences), and
 evaluates the document's formulas on a batch in several readings: as written; with the
 Heaviside factor Theta(h) its text mentions; with df divided by N (because
 L = L_d/N + L_r); and with both. Only the last matches autodiff, for any batch size.
-This script prints that for a batch of 8 and for a single example.
+This script prints that for a batch of 8 and for a single example, then where the document
+departs (the notes beside its case file, ``nn/documents/notes/notes.toml``).
 """
 
 from __future__ import annotations
 
 import sys
+import textwrap
 
-from chaingrad.nn.documents.documents import SEED004_DEPARTURES, seed004_softmax
+from chaingrad.nn.documents.casefiles import case_notes
+from chaingrad.nn.documents.seed004 import seed004_softmax
 
 
 def main() -> int:
@@ -31,8 +34,10 @@ def main() -> int:
     confirmed and the repaired reading matches it for both."""
     results = [seed004_softmax(n) for n in (8, 1)]
     for result in results:
-        print(result.report())
-    print("\n" + SEED004_DEPARTURES)
+        print(result.text())
+    print("\nWhere the document departs (each checked above or by its shapes):")
+    for i, note in enumerate(case_notes("seed004_softmax_l2").notes, start=1):
+        print(textwrap.fill(note, 86, initial_indent=f"  {i}. ", subsequent_indent="     "))
     return 0 if all(result.repaired_matches for result in results) else 1
 
 

@@ -52,10 +52,9 @@ _EXPORTS = {
     ),
     "scalar": ".scalar",
     **dict.fromkeys(("CASES", "get_case"), ".documents.catalog"),
-    **dict.fromkeys(
-        ("seed000_case", "seed000_cases", "seed000_numbers", "seed001_blog", "seed004_softmax"),
-        ".documents.documents",
-    ),
+    **dict.fromkeys(("seed000_case", "seed000_cases", "seed000_numbers"), ".documents.seed000"),
+    "seed001_blog": ".documents.seed001",
+    "seed004_softmax": ".documents.seed004",
     **dict.fromkeys(("draw_case", "write_gallery"), ".app.gallery"),
 }
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

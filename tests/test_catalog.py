@@ -12,7 +12,8 @@ from chaingrad.autograd.graph import topological_order
 from chaingrad.autograd.verification.casefile import load
 from chaingrad.autograd.verification.verify import Point
 from chaingrad.nn.documents.catalog import CASES, SEED_FILES, case_table, get_case
-from chaingrad.nn.documents.documents import seed000_case, seed001_blog
+from chaingrad.nn.documents.seed000 import seed000_case
+from chaingrad.nn.documents.seed001 import seed001_blog
 
 CASE_FILES = Path(__file__).parents[1] / "nn" / "documents"
 SEEDS = Path(__file__).parents[2] / "shared" / "seeds"

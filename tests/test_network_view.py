@@ -19,11 +19,7 @@ from chaingrad.autograd.chain import chain_rule
 from chaingrad.autograd.drawing import Connection, DrawError, NetworkLayout, Unit, draw
 from chaingrad.autograd.tensor import Tensor
 from chaingrad.autograd.value import Value, dot_values
-from chaingrad.nn.documents.documents import (
-    SEED001_INPUTS,
-    SEED001_PARAMETERS,
-    SEED001_TARGET,
-)
+from chaingrad.nn.documents.seed001 import seed001_network
 from chaingrad.nn.losses import half_squared_error
 from chaingrad.nn.scalar import ScalarMLP
 
@@ -62,11 +58,10 @@ def network(sizes, numbers=None, names="indexed", hidden="sigmoid", output="sigm
 
 
 def blog():
-    net = ScalarMLP([2, 3, 3, 1], hidden="relu", output="sigmoid", names="numbered")
-    net.set_parameters(SEED001_PARAMETERS)
-    x = [Value(v, k) for k, v in SEED001_INPUTS.items()]
+    net, inputs, target = seed001_network()
+    x = [Value(v, k) for k, v in inputs.items()]
     outputs = net(x)
-    y = [Value(v, k) for k, v in SEED001_TARGET.items()]
+    y = [Value(v, k) for k, v in target.items()]
     loss = half_squared_error(outputs, y).named("E_total")
     loss.backward()
     return loss, net, net.network_layout(x, outputs, bias_node="last")

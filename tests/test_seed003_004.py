@@ -12,7 +12,7 @@ import pytest
 from chaingrad.autograd.tensor import Tensor
 from chaingrad.nn.app.tasks import DIGITS_TEST_SIZE, TASKS, run_task
 from chaingrad.nn.data import load_digits
-from chaingrad.nn.documents.documents import (
+from chaingrad.nn.documents.seed004 import (
     SEED004_MATCH,
     SEED004_REPAIRED,
     seed004_batch,
@@ -92,7 +92,7 @@ def test_seed004_document_departs_where_the_report_says():
     # For one example the per-example formulas are right once Theta(h) is put back.
     single = [(e1, e2) for _, e1, e2 in seed004_softmax(n=1).readings]
     assert max(single[1]) < SEED004_MATCH and single[0][0] > 1e-3
-    assert "df / N and Theta(h)" in result.report()
+    assert "df / N and Theta(h)" in result.text()
 
 
 def test_seed004_orientation_is_the_documents():

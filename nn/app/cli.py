@@ -24,8 +24,10 @@ from chaingrad.autograd.verification.verify import Point, VerifyResult, verify
 from chaingrad import __version__
 
 from ..checks import UnknownNameError
+from ..documents.casefiles import SHIPPED_CASE_FILES
 from ..documents.catalog import CASES, case_table
-from ..documents.documents import SHIPPED_CASE_FILES, seed000_cases, seed001_blog
+from ..documents.seed000 import seed000_cases
+from ..documents.seed001 import seed001_blog
 from .gallery import draw_case, write_gallery
 from .tasks import add_train_arguments, train_command
 
@@ -122,8 +124,8 @@ def _catalog_cases_for(stem: str, source: str | None) -> list[str]:
 
 def _document_reports() -> list[tuple[str, str]]:
     """Each seed 000 case and the seed 001 blog: the document's formulas next to autodiff."""
-    reports = [(f"seed000-case{i}", r.report()) for i, r in enumerate(seed000_cases(), start=1)]
-    reports.append(("seed001-blog", seed001_blog().report()))
+    reports = [(f"seed000-case{i}", r.text()) for i, r in enumerate(seed000_cases(), start=1)]
+    reports.append(("seed001-blog", seed001_blog().text()))
     return reports
 
 

@@ -9,15 +9,19 @@ pass, and the layout for ``autograd.draw(..., view="network")``::
     draw(built.loss, view="network", layout=built.layout, wrt=case.weights[0])
     print(explain(built.loss, case.weights[0]))
 
-Where the numbers come from:
+Where the numbers come from: the shipped case files (``nn/documents/*.toml``), so that the
+pictures, the reports and ``chaingrad verify`` show the same network at the same point
+(tests/test_catalog.py checks it):
 
-- seed 000 (six cases) and seed 001 (the blog): `nn.documents`, the same numbers its
-  reports use (seed 000 gives none: they are those of its shipped case files);
-- seed 002 and seed 004 give none: the numbers here are those of the shipped case files
-  for these documents (nn/documents), so the pictures and ``chaingrad verify`` of those files
-  show the same network at the same point (tests/test_catalog.py checks it);
-- seed 003 gives none either: the weights are `ScalarMLP`'s seeded start values (``seed=3``)
-  rounded to 2 decimals, on the second row of the notes' truth table.
+- seed 000 (six cases): ``seed000_case<k>.toml`` (the document gives no numbers; the case
+  files choose them), through `seed000.seed000_network`;
+- seed 001 (the blog): the blog's own numbers, in ``seed001_blog.toml``;
+- seed 002: ``seed002_elementwise.toml`` (the document gives none);
+- seed 004: ``seed004_softmax_l2.toml`` (the document gives none), whose equations also give
+  the loss: softmax cross-entropy of the class it names, plus its L2 term;
+- seed 003 gives none either, and the network drawn here (3-4-1, as for the notes' closing
+  claim) is not the 3-2-1 one its case files check: its weights are `ScalarMLP`'s seeded
+  start values (``seed=3``) rounded to 2 decimals, on the second row of the notes' truth table.
 """
 
 from __future__ import annotations
@@ -27,19 +31,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from chaingrad.autograd.drawing.layout import NetworkLayout
-from chaingrad.autograd.value import Value, sum_values
+from chaingrad.autograd.value import Value
+from chaingrad.autograd.verification import Point, load_case
 
 from ..checks import UnknownNameError
 from ..losses import half_squared_error, sum_squared_error
 from ..scalar import ScalarMLP, Site
-from .documents import (
-    SEED000_CASES,
-    SEED001_INPUTS,
-    SEED001_TARGET,
-    seed000_network,
-    seed000_numbers,
-    seed001_network,
-)
+from .casefiles import document_label, document_numbers, shipped
+from .seed000 import seed000_case_numbers, seed000_network
+from .seed001 import seed001_network
 
 SEED_FILES = {
     "000": "000_f44d84cc7ed9207d.txt",
@@ -107,37 +107,33 @@ def _leaves(numbers: Mapping[str, float]) -> list[Value]:
 
 # ----------------------------------------------------------------------------- seed 000
 def _build_seed000(case: int) -> BuiltCase:
-    net, inputs, targets = seed000_network(case, seed000_numbers(case))
+    net, inputs, targets = seed000_network(case)
     x, t = _leaves(inputs), _leaves(targets)
     outputs = net(x)
     return _finish(net, x, outputs, half_squared_error(outputs, t).named("J"))
 
 
-def _seed000_weights(sizes: tuple[int, ...]) -> tuple[str, ...]:
-    """w_{11}^{(l)} for every layer l (Case 1 has a single weight vector: w_1)."""
-    net = ScalarMLP(sizes, names="indexed")
-    return tuple(layer.neurons[0].w[0].label for layer in reversed(net.layers))
-
-
 def _seed000_case(case: int) -> Case:
-    sizes, description = SEED000_CASES[case]
+    stem = f"seed000_case{case}"
+    net, _, _ = seed000_network(case)
     return Case(
         f"seed000-case{case}",
-        f"Seed 000, Case {case}: {description}",
+        load_case(shipped(stem)).title,
         SEED_FILES["000"],
         "the document gives no numbers: inputs, targets and weights are those of "
-        f"nn/documents/seed000_case{case}.toml; bias nodes x_0 = h_0 = 1",
-        _seed000_weights(sizes),
+        f"nn/documents/{stem}.toml; bias nodes x_0 = h_0 = 1",
+        # w_{11}^{(l)} for every layer l (Case 1 has a single weight vector: w_1)
+        tuple(layer.neurons[0].w[0].label for layer in reversed(net.layers)),
         functools.partial(_build_seed000, case),
     )
 
 
 # ----------------------------------------------------------------------------- seed 001
 def _build_seed001() -> BuiltCase:
-    net = seed001_network()
-    x = _leaves(SEED001_INPUTS)
+    net, inputs, target = seed001_network()
+    x = _leaves(inputs)
     outputs = net(x)
-    loss = half_squared_error(outputs, _leaves(SEED001_TARGET)).named("E_total")
+    loss = half_squared_error(outputs, _leaves(target)).named("E_total")
     return _finish(net, x, outputs, loss, bias_node="last")
 
 
@@ -154,23 +150,13 @@ def _seed002_names(site: Site) -> str | None:
     return "1" if site.kind == "bias_node" else None
 
 
-SEED002_INPUTS = {"a_0^{(0)}": 0.05, "a_1^{(0)}": 0.10}
-SEED002_TARGETS = {"T_0": 0.01, "T_1": 0.99}
-SEED002_PARAMETERS = {
-    "w_{00}^{(1)}": 0.15, "w_{01}^{(1)}": 0.20, "w_{02}^{(1)}": 0.35,
-    "w_{10}^{(1)}": 0.25, "w_{11}^{(1)}": 0.30, "w_{12}^{(1)}": 0.35,
-    "w_{00}^{(2)}": 0.40, "w_{01}^{(2)}": 0.45, "w_{02}^{(2)}": 0.60,
-    "w_{10}^{(2)}": 0.50, "w_{11}^{(2)}": 0.55, "w_{12}^{(2)}": 0.60,
-}  # fmt: skip
-"""Seed 002's numbers (chosen; the document gives none): rows are the document's W^(l)
-transposed, w_{i2}^{(l)} the bias."""
-
-
 def _build_seed002() -> BuiltCase:
+    case_file = load_case(shipped("seed002_elementwise"))
+    numbers = document_numbers(case_file.inputs)
     net = ScalarMLP([2, 2, 2], hidden="sigmoid", output="sigmoid", names=_seed002_names)
-    net.set_parameters(SEED002_PARAMETERS)
-    x = _leaves(SEED002_INPUTS)
-    t = _leaves(SEED002_TARGETS)
+    net.set_parameters(document_numbers(case_file.parameters))
+    x = _leaves({k: v for k, v in numbers.items() if k.startswith("a_")})  # a_i^{(0)}
+    t = _leaves({k: v for k, v in numbers.items() if k.startswith("T_")})
     outputs = net(x)
     return _finish(net, x, outputs, half_squared_error(outputs, t).named("C"), bias_node="last")
 
@@ -207,23 +193,6 @@ def _build_seed003() -> BuiltCase:
 
 
 # ----------------------------------------------------------------------------- seed 004
-SEED004_INPUTS = {"x_0": 0.5, "x_1": -1.0}
-SEED004_ALPHA = 0.1
-SEED004_CLASS = 1
-SEED004_PARAMETERS = {
-    "w_{00}^{(1)}": 0.4, "w_{01}^{(1)}": 0.3,
-    "w_{10}^{(1)}": -0.6, "w_{11}^{(1)}": 0.8,
-    "w_{20}^{(1)}": 0.1, "w_{21}^{(1)}": 0.2,
-    "w_{00}^{(2)}": 0.5, "w_{01}^{(2)}": -0.3, "w_{02}^{(2)}": 0.2,
-    "w_{10}^{(2)}": 0.1, "w_{11}^{(2)}": 0.4, "w_{12}^{(2)}": -0.5,
-    "w_{20}^{(2)}": 0.05, "w_{21}^{(2)}": -0.1, "w_{22}^{(2)}": 0.3,
-}  # fmt: skip
-"""Seed 004's numbers (chosen; the document gives none): D = 2, H = 2, K = 3, one example
-(N = 1) of class `SEED004_CLASS`, alpha = 0.1; hidden unit 1 is off (h_1 < 0), so the
-Heaviside factor of section 2 matters. Row i of w_1 (w_2) is input (hidden value) i, the
-last row the constant 1."""
-
-
 def _seed004_names(site: Site) -> str | None:
     """Seed 004: w_{ij}^{(l)}, row i of the (D+1) x H and (H+1) x K matrices w_1, w_2 (the
     last row multiplies the constant 1), hidden products h_j, hidden values g_j, scores f_k."""
@@ -238,29 +207,29 @@ def _seed004_names(site: Site) -> str | None:
 
 
 def _build_seed004() -> BuiltCase:
+    """The network drawn in the document's notation, under the loss of the case file's own
+    equations: the network's scores and weights stand in for the file's f_k and w<l>_<ij>."""
+    case_file = load_case(shipped("seed004_softmax_l2"))
     net = ScalarMLP([2, 2, 3], activations=["relu", "identity"], names=_seed004_names)
-    net.set_parameters(SEED004_PARAMETERS)
-    x = _leaves(SEED004_INPUTS)
-    alpha = Value(SEED004_ALPHA, "alpha")
-    scores = net(x)
-    # L_i = -log(e^{f_y} / sum_j e^{f_j}); L = L_d / N + alpha/2 sum w^2 with N = 1.
-    exps = [f.exp() for f in scores]
-    p_y = (exps[SEED004_CLASS] / sum_values(exps)).named(f"p_{SEED004_CLASS}")
-    data_loss = sum_values([(-p_y.log()).named("L_i")]).named("L_d")
-    weights = net.parameters()
-    penalty = (alpha / 2 * sum_values([w**2 for w in weights])).named("L_r")
-    loss = (data_loss / 1 + penalty).named("L")
-    return _finish(net, x, scores, loss, bias_node="last")
+    net.set_parameters(document_numbers(case_file.parameters))
+    x = {name: Value(float(case_file.inputs[name]), name) for name in ("x_0", "x_1")}
+    scores = net(list(x.values()))
+    free = {name: net.parameter(document_label(name)) for name in case_file.parameters}
+    free.update(x)
+    free.update({f"f_{k}": score for k, score in enumerate(scores)})
+    values = {**case_file.inputs, **case_file.parameters}
+    loss = Point.from_case(case_file, values, free).nodes[case_file.loss]
+    return _finish(net, list(x.values()), scores, loss, bias_node="last")
 
 
 CASES: dict[str, Case] = {
-    **{case.name: case for case in map(_seed000_case, SEED000_CASES)},
+    **{case.name: case for case in map(_seed000_case, seed000_case_numbers())},
     "seed001-blog": Case(
         "seed001-blog",
         "Seed 001: the blog's 2-3-3-1 network (ReLU hidden layers, sigmoid output)",
         SEED_FILES["001"],
         "the blog's own inputs, weights, biases (b2, b4, b7 negative, from its LaTeX) and "
-        "target y = 0.01, from chaingrad.nn.documents.documents",
+        "target y = 0.01, those of nn/documents/seed001_blog.toml",
         ("w16", "w7", "w1"),
         _build_seed001,
     ),
@@ -268,8 +237,8 @@ CASES: dict[str, Case] = {
         "seed002",
         "Seed 002: matrices for a 2-2-2 sigmoid network (bias as the third column)",
         SEED_FILES["002"],
-        "the document gives no numbers: inputs a^(0) = (0.05, 0.10), targets T = (0.01, 0.99) "
-        "and the weights of nn.catalog.SEED002_PARAMETERS, as in the shipped case file",
+        "the document gives no numbers: inputs, targets and weights are those of "
+        "nn/documents/seed002_elementwise.toml (its matrix-form file has the same)",
         ("w_{00}^{(2)}", "w_{00}^{(1)}"),
         _build_seed002,
     ),
@@ -286,10 +255,9 @@ CASES: dict[str, Case] = {
         "seed004-softmax",
         "Seed 004: softmax cross-entropy with L2 regularization (2-2-3, ReLU hidden)",
         SEED_FILES["004"],
-        "the document gives no numbers: D = 2, H = 2, K = 3, x = (0.5, -1), alpha = 0.1, one "
-        f"example (N = 1) of class y = {SEED004_CLASS} and the weights of "
-        "nn.catalog.SEED004_PARAMETERS, as in the shipped case file; hidden unit 1 is off "
-        "(h_1 < 0)",
+        "the document gives no numbers: D = 2, H = 2, K = 3, one example (N = 1), its class, "
+        "alpha and the weights are those of nn/documents/seed004_softmax_l2.toml; hidden unit "
+        "1 is off (h_1 < 0)",
         ("w_{00}^{(2)}", "w_{00}^{(1)}", "w_{01}^{(1)}"),
         _build_seed004,
     ),
