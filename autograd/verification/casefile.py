@@ -35,7 +35,7 @@ import re
 import stat
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
@@ -43,6 +43,7 @@ from typing import Any, NoReturn
 import numpy as np
 
 from .expr import Expression, ExpressionError, name_problem, parse
+from .tolerance import Settings
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -99,27 +100,6 @@ class CaseFileError(ValueError):
         if fix:
             text += f"; {fix}"
         super().__init__(text)
-
-
-@dataclass(frozen=True)
-class Settings:
-    """How claims are judged; each can be overridden in the file's ``[verify]`` table.
-
-    A claim is ok within ``ok_units`` units of its last shown decimal and
-    rounding within ``rounding_units``. A formula is checked at the document's
-    point and at ``points`` random points drawn with ``seed``, each input and
-    parameter moved by up to ``perturbation`` times its size (at least 0.1), and
-    holds where it agrees with autodiff to ``formula_rtol``. ``decimals`` sets
-    the shown decimals of named claims, overriding their literal text.
-    """
-
-    ok_units: float = 0.5
-    rounding_units: float = 2.0
-    points: int = 20
-    seed: int = 0
-    perturbation: float = 0.25
-    formula_rtol: float = 1e-8
-    decimals: Mapping[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,11 @@ import numpy as np
 from ..chain import ChainRuleError, chain_rule, node_name
 from ..graph import local_derivatives
 from ..value import Value
-from .report import brief_value
+from .quantities import brief_value
 
 if TYPE_CHECKING:
-    from .verify import Number, Point
+    from .quantities import Number
+    from .verify import Point
 
 ACTIVATIONS = ("sigmoid", "tanh", "relu")
 """The operations whose derivative a hand derivation may leave out."""

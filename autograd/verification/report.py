@@ -1,66 +1,22 @@
-"""Reports of `verify` and `compare` results: numbers as a document shows them, and the text,
-Markdown and HTML reports.
+"""Reports of `verify` and `compare` results: the text, Markdown and HTML reports.
 
 Every report has the same content: the table of claims (status, kind, claim, what the
 document says, what is computed, the hint), a summary line, then the details of each
-claim that is not ok (diagnoses and the chain-rule breakdown). Arrays are written as
-nested brackets; no number is ever shown as "-0".
+claim that is not ok (diagnoses and the chain-rule breakdown). Numbers are written by
+`quantities`.
 """
 
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..chain import format_number
+from .quantities import MAX_ENTRIES_SHOWN, Number, format_value, shape_text
 
 if TYPE_CHECKING:
-    from .verify import ClaimResult, Comparison, Number, VerifyResult
-
-MAX_ENTRIES_SHOWN = 20
-"""Entries of an array derivative listed in a comparison's table; the rest are counted."""
-
-
-# ----------------------------------------------------------------------- numbers
-def format_value(x: Number, digits: int = 5) -> str:
-    """`x` to `digits` significant digits; an array as nested brackets."""
-    if isinstance(x, np.ndarray):
-        return _nested([format_number(float(v), digits) for v in x.ravel()], x.shape)
-    return format_number(x, digits)
-
-
-def brief_value(x: Number, digits: int = 5) -> str:
-    """`format_value`, or for an array of more than `MAX_ENTRIES_SHOWN` entries its shape."""
-    if np.size(x) > MAX_ENTRIES_SHOWN:
-        return f"(a {_shape_text(np.shape(x))} array)"
-    return format_value(x, digits)
-
-
-def shown_number(number: Number, decimals: Number | None) -> str:
-    """A claimed number written with the decimals the document shows (per entry for an array;
-    10 significant digits when the decimals are unknown)."""
-    if isinstance(number, np.ndarray):
-        places = np.broadcast_to(np.asarray(decimals if decimals is not None else -1), number.shape)
-        texts = [shown_number(float(v), int(d)) for v, d in zip(number.ravel(), places.ravel())]
-        return _nested(texts, number.shape)
-    if decimals is None or not 0 <= int(decimals) <= 20:
-        return format_value(number, 10)
-    return f"{number:.{int(decimals)}f}"
-
-
-def json_number(x: Number) -> float | list[Any]:
-    """A number for ``--json``: a float, or nested lists for an array."""
-    return x.tolist() if isinstance(x, np.ndarray) else x
-
-
-def _nested(texts: list[str], shape: tuple[int, ...]) -> str:
-    """Entries in row-major order written as nested brackets: [[1, 2], [3, 4]]."""
-    items = texts
-    for n in reversed(shape):
-        items = ["[" + ", ".join(items[i : i + n]) + "]" for i in range(0, len(items), n)]
-    return items[0]
+    from .verify import ClaimResult, Comparison, VerifyResult
 
 
 # ----------------------------------------------------------------------- claims
@@ -143,11 +99,7 @@ def comparison_text(comparison: Comparison) -> str:
 
 
 def _array_text(x: Number) -> str:
-    return f"{_shape_text(np.shape(x))} array" if np.ndim(x) else format_value(x, 8)
-
-
-def _shape_text(shape: tuple[int, ...]) -> str:
-    return "x".join(map(str, shape))
+    return f"{shape_text(np.shape(x))} array" if np.ndim(x) else format_value(x, 8)
 
 
 # ----------------------------------------------------------------------- verify reports

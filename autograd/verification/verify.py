@@ -65,26 +65,15 @@ from .casefile import (
     CaseFileError,
     Claim,
     Equation,
-    Settings,
     load,
     shown_decimals,
 )
 from .diagnose import candidates, is_l2_term, transpositions
 from .expr import ARRAY_FUNCTIONS, SCALAR_FUNCTIONS, Expression, ExpressionError, evaluate
-from .report import (
-    comparison_text,
-    format_value,
-    html_report,
-    json_number,
-    markdown_report,
-    shown_number,
-    text_report,
-)
+from .quantities import Number, as_number, format_value, json_number, shown_number
+from .report import comparison_text, html_report, markdown_report, text_report
+from .tolerance import STATUSES, Settings, close_entries, shape_note, within
 
-Number = float | np.ndarray
-"""A claimed or computed quantity: a float, or an array for a case written with arrays."""
-
-STATUSES = ("ok", "rounding", "wrong")
 MAX_DIAGNOSED = 100
 """Wrong claims diagnosed per file; the rest get their status and breakdown only."""
 DIAGNOSIS_POINTS = 5
@@ -277,7 +266,7 @@ class Point:
                 continue
             try:
                 result = evaluate(equation.expression, nodes, functions)
-                _in_range(_data(result), "its value")
+                _in_range(as_number(result), "its value")
             except ExpressionError as error:
                 raise EquationError(equation, error) from None
             nodes[equation.name] = _named(result, equation.name, arrays)
@@ -288,13 +277,13 @@ class Point:
 
     def value(self, node: str) -> Number:
         """The value of a node: a float, or an array for a `Tensor` that is not 0-d."""
-        return _data(self.nodes[node])
+        return as_number(self.nodes[node])
 
     def derivative(self, node: str, wrt: str) -> Number:
         """d(node)/d(wrt) by the engine's backward pass (shaped like `wrt`); 0 if `node` does
         not depend on `wrt`."""
         gradient = self.gradients(node).get(wrt)
-        return gradient if gradient is not None else _data(self.nodes[wrt]) * 0.0
+        return gradient if gradient is not None else as_number(self.nodes[wrt]) * 0.0
 
     def gradients(self, node: str) -> dict[str, Number]:
         """d(node)/d(name) for every name `node` depends on (itself included).
@@ -303,7 +292,7 @@ class Point:
         (its derivative would be a Jacobian) or a derivative overflows.
         """
         if node not in self._gradients:
-            size = np.size(_data(self.nodes[node]))
+            size = np.size(as_number(self.nodes[node]))
             if size != 1:
                 raise ExpressionError(
                     f"d{node}/d...: {node} has {size} entries; a derivative claim needs a node "
@@ -343,12 +332,12 @@ class Point:
         arrays = isinstance(self.nodes[wrt], Tensor)
         start = _leaf(wrt, self.value(wrt), arrays)
         (gradient,) = numeric_gradient(moved, start, where="Point.finite_difference")
-        return _data(gradient)
+        return as_number(gradient)
 
     def evaluate(self, expression: Expression, instead: Mapping[str, Any] | None = None) -> Number:
         """The value of a formula at this point (with the nodes `instead` maps names to)."""
         nodes = {**self.nodes, **instead} if instead else self.nodes
-        return _in_range(_data(evaluate(expression, nodes, self.functions)), "its value")
+        return _in_range(as_number(evaluate(expression, nodes, self.functions)), "its value")
 
     def kinks(self) -> tuple[tuple[bool, ...], ...]:
         """Which side of its kink every ReLU is on (the branch a hand formula is written for)."""
@@ -411,20 +400,12 @@ def _named(result: Any, name: str, arrays: bool) -> Any:
     return result.named(name)
 
 
-def _data(x: Any) -> Number:
-    """A node's or a number's value as a float, or an array when it has dimensions."""
-    data = x.data if isinstance(x, (Value, Tensor)) else x
-    if isinstance(data, np.ndarray) and data.ndim == 0:
-        return float(data)
-    return data if isinstance(data, np.ndarray) else float(data)
-
-
 def _gradient(node: Any) -> Number:
     """A node's gradient after a backward pass (a copy; 0 where the pass did not reach)."""
     grad = node.grad
     if grad is None:
-        return _data(node) * 0.0
-    return _data(np.array(grad)) if isinstance(grad, np.ndarray) else float(grad)
+        return as_number(node) * 0.0
+    return as_number(np.array(grad)) if isinstance(grad, np.ndarray) else float(grad)
 
 
 # ----------------------------------------------------------------------- verify
@@ -487,7 +468,7 @@ def _random_points(case: CaseFile, values: Mapping[str, float], point: Point) ->
     for _ in range(50 * settings.points):
         if len(points) == settings.points:
             break
-        moved = {n: _data(_moved(v, scale, rng)) for n, v in values.items()}
+        moved = {n: as_number(_moved(v, scale, rng)) for n, v in values.items()}
         try:
             candidate = Point.from_case(case, moved)
         except ExpressionError:
@@ -535,7 +516,7 @@ class _Judge:
                 self.case.loss, claim.node
             )
             _in_range(computed, f"the updated {claim.node}")
-        status = _status(claim.number, computed, unit, self.settings)
+        status = self.settings.status(claim.number, computed, unit)
         shown = shown_number(claim.number, decimals)
         diagnoses: tuple[str, ...] = ()
         if status == "ok":
@@ -548,7 +529,7 @@ class _Judge:
             )
         else:
             diagnoses = self.diagnose_number(claim, computed, unit)
-            hint = _shape_note(claim.number, computed) + (
+            hint = shape_note(claim.number, computed) + (
                 "; ".join(diagnoses)
                 or f"no simple diagnosis fits; the correct value is {format_value(computed, 7)}"
                 + ("" if claim.kind == "value" else " (see the chain-rule breakdown)")
@@ -568,7 +549,7 @@ class _Judge:
                 claim.line,
             ) from None
         computed = self.point.derivative(claim.node, claim.wrt)
-        holds_here = self.agree(claimed, computed)
+        holds_here = self.settings.agrees(claimed, computed)
         failed, skipped = 0, 0
         for other in self.others:
             try:
@@ -577,7 +558,7 @@ class _Judge:
             except ExpressionError:
                 skipped += 1
                 continue
-            failed += not self.agree(value, truth)
+            failed += not self.settings.agrees(value, truth)
         checked = len(self.others) - skipped
         where = f"the document's point and {checked} random points"
         diagnoses: tuple[str, ...] = ()
@@ -597,7 +578,7 @@ class _Judge:
         else:
             status = "wrong"
             diagnoses = self.diagnose_formula(claim)
-            hint = _shape_note(claimed, computed) + (
+            hint = shape_note(claimed, computed) + (
                 "; ".join(diagnoses)
                 or f"no simple diagnosis fits; at the document's point the formula gives "
                 f"{format_value(claimed, 7)} and the chain rule {format_value(computed, 7)}"
@@ -635,25 +616,22 @@ class _Judge:
             shown,
         )
 
-    def agree(self, a: Number, b: Number) -> bool:
-        return _close(a, b, self.settings.formula_rtol)
-
     # ------------------------------------------------------------------ diagnoses
     def diagnose_number(self, claim: Claim, computed: float, unit: float) -> tuple[str, ...]:
         if claim.kind == "value" or not self.budget():
             return ()
         assert claim.number is not None
-        tolerance = self.settings.rounding_units * unit
+        tolerance = self.settings.rounding_band(unit)
         if claim.kind == "derivative":
             assert claim.wrt is not None
-            fits = functools.partial(_within, claim.number, tolerance=tolerance)
+            fits = functools.partial(within, claim.number, tolerance=tolerance)
             found = _diagnose(self.point, claim.node, claim.wrt, fits)
             return tuple(f"the claim {d}" for d in found)
         # An updated parameter: diagnose the gradient the update implies.
         rate = self.case.learning_rate
         assert rate is not None
         implied = (self.case.parameters[claim.node] - claim.number) / rate
-        fits = functools.partial(_within, implied, tolerance=tolerance / rate)
+        fits = functools.partial(within, implied, tolerance=tolerance / rate)
         found = _diagnose(self.point, self.case.loss, claim.node, fits)
         gradient = format_value(implied, 4)
         return tuple(f"the update uses a gradient of {gradient}, which {d}" for d in found)
@@ -680,7 +658,7 @@ class _Judge:
                 return ()
             for candidate in at_point:
                 texts.setdefault(candidate.key, candidate.text)
-                if self.close(claimed[i], candidate.value):
+                if self.settings.resembles(claimed[i], candidate.value):
                     fits[candidate.key] = fits.get(candidate.key, 0) + 1
         found = [texts[key] for key, count in fits.items() if count == len(points)]
         found += self.transposed_formula(claim, points)
@@ -694,7 +672,7 @@ class _Judge:
         for story, replace_in in transpositions(claim.formula.names, self.point):
             try:
                 holds = all(
-                    self.close(
+                    self.settings.resembles(
                         p.evaluate(claim.formula, replace_in(p)),
                         p.derivative(claim.node, claim.wrt),
                     )
@@ -705,9 +683,6 @@ class _Judge:
             if holds:
                 found.append(f"holds with {story}: a transposed matrix")
         return found
-
-    def close(self, a: Number, b: Number) -> bool:
-        return _close(a, b, max(1e-6, self.settings.formula_rtol))
 
     def budget(self) -> bool:
         self.diagnosed += 1
@@ -732,44 +707,6 @@ class _Judge:
             )
             hint = f"{r.hint}; {note}" if r.diagnoses else note
             results[i] = replace(r, hint=hint, diagnoses=(*r.diagnoses, note))
-
-
-def _status(claimed: Number, computed: Number, unit: Number, settings: Settings) -> str:
-    """ok / rounding / wrong by units of the last shown decimal (never relative); an array
-    gets the status of its worst entry, and the wrong shape is wrong."""
-    if np.shape(claimed) != np.shape(computed):
-        return "wrong"
-    slack = 1e-9 * unit  # binary floating point: 0.0025 is not exactly representable
-    if _within(claimed, computed, settings.ok_units * unit + slack):
-        return "ok"
-    if _within(claimed, computed, settings.rounding_units * unit + slack):
-        return "rounding"
-    return "wrong"
-
-
-def _shape_note(claimed: Number, computed: Number) -> str:
-    """'' for equal shapes, else a sentence saying both (the start of a hint)."""
-    if np.shape(claimed) == np.shape(computed):
-        return ""
-    return (
-        f"the claim has shape {np.shape(claimed)} but the correct value has shape "
-        f"{np.shape(computed)}; "
-    )
-
-
-def _within(a: Number, b: Number, tolerance: Number) -> bool:
-    """Same shape and every entry within `tolerance` (a number or one per entry)."""
-    return np.shape(a) == np.shape(b) and bool(np.all(np.abs(np.subtract(a, b)) <= tolerance))
-
-
-def _close(a: Number, b: Number, rtol: float) -> bool:
-    """Same shape and every entry equal to relative tolerance `rtol` (absolute 1e-12)."""
-    return np.shape(a) == np.shape(b) and bool(np.all(_close_entries(a, b, rtol)))
-
-
-def _close_entries(a: Number, b: Number, rtol: float) -> np.ndarray:
-    """Per entry of `a` and `b` (of one shape): equal to relative tolerance `rtol`."""
-    return np.abs(np.subtract(a, b)) <= rtol * np.maximum(np.abs(a), np.abs(b)) + 1e-12
 
 
 def _diagnose(point: Point, node: str, wrt: str, fits: Callable[[Number], bool]) -> list[str]:
@@ -859,7 +796,7 @@ def compare(
     _check_arguments(hand, function, at, eps)
     arrays = any(_is_array(value) for value in at.values())
     point, output = _function_point(function, at, hand, batch_size, arrays)
-    settings = Settings()
+    settings = Settings(formula_rtol=rtol)
     rows = []
     differences: dict[str, Number | None] = {}
     disagreements: dict[str, tuple[Disagreement, ...]] = {}
@@ -875,12 +812,12 @@ def compare(
         except ExpressionError as error:
             raise ValueError(f"compare: {error}") from None
         if decimals is None:  # an array: entry by entry, to rtol
-            status = "ok" if _close(number, computed, rtol) else "wrong"
-            fits = functools.partial(_close, number, rtol=max(1e-6, rtol))
+            status = "ok" if settings.agrees(number, computed) else "wrong"
+            fits = functools.partial(settings.resembles, number)
         else:
             unit = 10.0**-decimals
-            status = _status(number, computed, unit, settings)
-            fits = functools.partial(_within, number, tolerance=settings.rounding_units * unit)
+            status = settings.status(number, computed, unit)
+            fits = functools.partial(within, number, tolerance=settings.rounding_band(unit))
         diagnoses: tuple[str, ...] = ()
         breakdown = ""
         if status == "wrong":
@@ -891,7 +828,7 @@ def compare(
         differences[key] = fd
         if decimals is None:
             disagreements[key] = _disagreements(number, computed, fd, rtol)
-        hint = _shape_note(number, computed) + "; ".join(diagnoses)
+        hint = shape_note(number, computed) + "; ".join(diagnoses)
         rows.append(
             ClaimResult(
                 key,
@@ -1013,7 +950,7 @@ def _finite_difference(
         raise ValueError(f"compare: no node labelled {node!r}")
 
     (gradient,) = numeric_gradient(of, _argument(wrt, at[wrt], arrays), eps=eps, where="compare")
-    return _data(gradient)
+    return as_number(gradient)
 
 
 def _disagreements(
@@ -1023,7 +960,7 @@ def _disagreements(
     the shapes differ: the shape is then what is wrong)."""
     if np.shape(hand) != np.shape(computed):
         return ()
-    off = ~_close_entries(hand, computed, rtol)
+    off = ~close_entries(hand, computed, rtol)
     return tuple(
         Disagreement(
             tuple(int(i) for i in index),
