@@ -7,8 +7,9 @@ loads the TOML reader.
 """
 
 from .casefile import CaseFileError
-from .casefile import load as load_case
 from .expr import ExpressionError
+from .loading import load as load_case
+from .tolerance import Settings
 from .verify import ClaimResult, Comparison, Disagreement, Point, VerifyResult, compare, verify
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "Disagreement",
     "ExpressionError",
     "Point",
+    "Settings",
     "VerifyResult",
     "compare",
     "load_case",

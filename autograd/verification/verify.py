@@ -59,17 +59,11 @@ from ..gradcheck import numeric_gradient
 from ..graph import topological_order, zero_grad
 from ..tensor import Tensor
 from ..value import Value
-from .casefile import (
-    MAX_MAGNITUDE,
-    CaseFile,
-    CaseFileError,
-    Claim,
-    Equation,
-    load,
-    shown_decimals,
-)
+from .casefile import MAX_MAGNITUDE, CaseFile, CaseFileError, Claim, Equation
+from .casetext import shown_decimals
 from .diagnose import candidates, is_l2_term, transpositions
 from .expr import ARRAY_FUNCTIONS, SCALAR_FUNCTIONS, Expression, ExpressionError, evaluate
+from .loading import load
 from .quantities import Number, as_number, format_value, json_number, shown_number
 from .report import comparison_text, html_report, markdown_report, text_report
 from .tolerance import STATUSES, Settings, close_entries, shape_note, within

@@ -33,7 +33,7 @@ from chaingrad.autograd.graph import is_leaf, topological_order, zero_grad
 from chaingrad.autograd.tensor import Tensor
 from chaingrad.autograd.tensor_ops import concatenate
 from chaingrad.autograd.value import Value
-from chaingrad.autograd.verification.casefile import load as load_case
+from chaingrad.autograd.verification import load_case
 
 from ..checks import UnknownNameError
 from ..losses import half_squared_error, l2_penalty, softmax_cross_entropy
