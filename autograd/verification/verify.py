@@ -38,22 +38,18 @@ from __future__ import annotations
 
 import functools
 import inspect
-import json
 import math
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from numbers import Integral, Real
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from ..chain import ChainRuleError, explain
-from ..drawing.render import DotNotFoundError, DrawError, save
-from ..drawing.render import draw as draw_graph
 from ..grad_mode import enable_grad
 from ..gradcheck import numeric_gradient
 from ..graph import topological_order
@@ -65,9 +61,10 @@ from .diagnose import candidates, transpositions
 from .expr import ARRAY_FUNCTIONS, SCALAR_FUNCTIONS, ExpressionError
 from .loading import load
 from .point import EquationError, Point, in_range, leaf
-from .quantities import Number, as_number, format_value, json_number, shown_number
-from .report import comparison_text, html_report, markdown_report, text_report
-from .tolerance import STATUSES, Settings, close_entries, shape_note, within
+from .quantities import Number, as_number, format_value, shown_number
+from .results import Comparison, VerifyResult
+from .tolerance import Settings, close_entries, shape_note, within
+from .verdicts import ClaimResult, Disagreement
 
 MAX_DIAGNOSED = 100
 """Wrong claims diagnosed per file; the rest get their status and breakdown only."""
@@ -76,142 +73,6 @@ DIAGNOSIS_POINTS = 5
 
 
 # ----------------------------------------------------------------------- results
-@dataclass(frozen=True)
-class ClaimResult:
-    """The verdict on one claim.
-
-    ``claimed`` is the document's number (for a formula: its value at the
-    document's point) and ``computed`` the engine's. ``diagnoses`` lists the
-    explanations that fit a wrong claim; ``breakdown`` is the chain-rule
-    breakdown of the correct derivative ('' for value claims).
-    """
-
-    claim: str
-    kind: str
-    node: str
-    wrt: str | None
-    claimed: Number
-    computed: Number
-    status: str
-    hint: str
-    diagnoses: tuple[str, ...]
-    breakdown: str
-    line: int | None
-    shown: str
-
-    @property
-    def abs_error(self) -> float | None:
-        """max |claimed - computed| (over the entries of an array); None if the shapes differ."""
-        if np.shape(self.claimed) != np.shape(self.computed):
-            return None
-        return float(np.max(np.abs(np.subtract(self.claimed, self.computed))))
-
-    @property
-    def rel_error(self) -> float | None:
-        """`abs_error` / max |computed|, or None when that is 0 (or undefined, or overflows)."""
-        error, size = self.abs_error, float(np.max(np.abs(self.computed)))
-        ratio = error / size if error is not None and size else math.inf
-        return ratio if math.isfinite(ratio) else None
-
-    def to_json(self) -> dict[str, Any]:
-        """The claim as in ``chaingrad verify --json`` (exactly these keys)."""
-        return {
-            "claim": self.claim,
-            "kind": self.kind,
-            "claimed": json_number(self.claimed),
-            "computed": json_number(self.computed),
-            "status": self.status,
-            "abs_error": self.abs_error,
-            "rel_error": self.rel_error,
-            "hint": self.hint,
-        }
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    """Every claim of a case file judged; `exit_code` is what ``chaingrad verify`` returns."""
-
-    title: str
-    file: str
-    source: str | None
-    claims: tuple[ClaimResult, ...]
-    case: CaseFile
-    point: Point
-
-    @property
-    def summary(self) -> dict[str, int]:
-        """How many claims are ok, rounding and wrong."""
-        return {s: sum(c.status == s for c in self.claims) for s in STATUSES}
-
-    @property
-    def wrong(self) -> list[ClaimResult]:
-        """The wrong claims, in file order."""
-        return [c for c in self.claims if c.status == "wrong"]
-
-    @property
-    def exit_code(self) -> int:
-        """0 when no claim is wrong, 1 when some claim is wrong."""
-        return 1 if self.wrong else 0
-
-    def to_json(self) -> dict[str, Any]:
-        """``{"title", "claims": [...], "summary": {"ok", "rounding", "wrong"}}``."""
-        return {
-            "title": self.title,
-            "claims": [c.to_json() for c in self.claims],
-            "summary": self.summary,
-        }
-
-    def json(self) -> str:
-        """`to_json` as indented JSON text."""
-        return json.dumps(self.to_json(), indent=2, allow_nan=False)
-
-    def text(self) -> str:
-        """A plain-text report: the table of claims, then every claim that is not ok."""
-        return text_report(self)
-
-    def markdown(self) -> str:
-        """A Markdown report: a table of claims, then details of each claim that is not ok."""
-        return markdown_report(self)
-
-    def html(self) -> str:
-        """A self-contained HTML report with the same content as `markdown`."""
-        return html_report(self)
-
-    def draw(self, directory: str | os.PathLike[str]) -> list[Path]:
-        """Write the chain-rule drawing of each wrong derivative, formula or update into
-        `directory` as SVG (paths to the claimed node lit; see `autograd.draw`).
-
-        Returns the files written. A claim whose graph is too large to draw is
-        skipped; without the Graphviz ``dot`` program the DOT source is written
-        instead and `autograd.draw.DotNotFoundError` is raised at the end.
-        """
-        written: list[Path] = []
-        missing_dot: DotNotFoundError | None = None
-        used: set[str] = set()
-        for c in self.claims:
-            if c.status != "wrong" or c.kind == "value":
-                continue
-            node, wrt = (c.node, c.wrt) if c.wrt else (self.case.loss, c.node)
-            name = _file_name(f"{c.kind}_{c.claim}", used)
-            self.point.backward(node)  # the drawing shows each node's grad
-            try:
-                graph = draw_graph(
-                    self.point.nodes[node],
-                    wrt=self.point.nodes[wrt],
-                    view="expressions",
-                    parameters=list(self.case.parameters),
-                )
-                written.append(save(graph, Path(directory) / f"{name}.svg"))
-            except DrawError:
-                continue
-            except DotNotFoundError as error:
-                missing_dot = error
-                written.append(error.source_path)
-        if missing_dot is not None:
-            raise missing_dot
-        return written
-
-
 # ----------------------------------------------------------------------- verify
 def verify(case: str | os.PathLike[str] | Mapping[str, Any] | CaseFile) -> VerifyResult:
     """Judge every claim of a case file (a path, a parsed mapping or a `CaseFile`).
@@ -530,41 +391,6 @@ def _breakdown(point: Point, node: str, wrt: str) -> str:
 
 
 # ----------------------------------------------------------------------- compare
-@dataclass(frozen=True)
-class Disagreement:
-    """One entry of an array derivative where the hand value and autodiff disagree."""
-
-    index: tuple[int, ...]
-    hand: float
-    autodiff: float
-    finite_difference: float | None
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Hand-derived derivatives next to autodiff and central finite differences.
-
-    ``rows`` holds one `ClaimResult` per hand value. ``finite_differences`` maps each key
-    to its central difference (an array for an array argument), or None for a derivative
-    with respect to an inner node. ``disagreements`` maps the key of each hand value given
-    as an array to the entries that disagree with autodiff (none when the shape is wrong).
-    """
-
-    rows: tuple[ClaimResult, ...]
-    finite_differences: Mapping[str, Number | None]
-    disagreements: Mapping[str, tuple[Disagreement, ...]]
-
-    def text(self) -> str:
-        """The three-way table (array derivatives as one row, then only their disagreeing
-        entries), then the details of each hand value that is not ok."""
-        return comparison_text(self)
-
-    @property
-    def wrong(self) -> list[ClaimResult]:
-        """The hand values that are wrong."""
-        return [r for r in self.rows if r.status == "wrong"]
-
-
 HandValue = float | str | Decimal | np.ndarray | Tensor | Sequence[Any]
 """A hand-derived derivative: a number, its text, or an array (nested lists, numpy, Tensor)."""
 
@@ -818,14 +644,3 @@ def _hand_number(key: str, value: HandValue) -> tuple[Number, int | None]:
     else:
         text = repr(float(value))
     return number, shown_decimals(text)
-
-
-# ----------------------------------------------------------------------- helpers
-def _file_name(text: str, used: set[str]) -> str:
-    """A file name from a claim key (``dE/dw17`` -> ``dE_dw17``), unique within `used`."""
-    base = re.sub(r"[^A-Za-z0-9_]+", "_", text).strip("_")[:80] or "claim"
-    name, n = base, 2
-    while name in used:
-        name, n = f"{base}_{n}", n + 1
-    used.add(name)
-    return name
