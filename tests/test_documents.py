@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from chaingrad.autograd.verification.verify import verify
+from chaingrad.autograd.verification import verify
 from chaingrad.nn.documents import documents
 from chaingrad.nn.documents.documents import (
     Check,

@@ -43,9 +43,8 @@ from chaingrad.autograd.gradcheck import gradcheck
 from chaingrad.autograd.tensor import Tensor
 from chaingrad.autograd.tensor_ops import concatenate, cross_entropy, linear, squared_error, stack
 from chaingrad.autograd.value import Value, dot_values, sum_values
-from chaingrad.autograd.verification.casefile import CaseFileError
+from chaingrad.autograd.verification import CaseFileError, verify
 from chaingrad.autograd.verification.expr import FUNCTION_NAMES, MAX_DEPTH
-from chaingrad.autograd.verification.verify import verify
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -7,10 +7,14 @@ loads the TOML reader.
 """
 
 from .casefile import CaseFileError
+from .comparing import compare
 from .expr import ExpressionError
 from .loading import load as load_case
+from .point import Point
+from .results import Comparison, VerifyResult
 from .tolerance import Settings
-from .verify import ClaimResult, Comparison, Disagreement, Point, VerifyResult, compare, verify
+from .verdicts import ClaimResult, Disagreement
+from .verifying import verify
 
 __all__ = [
     "CaseFileError",

@@ -53,8 +53,8 @@ class Settings:
     decimals: Mapping[str, int] = field(default_factory=dict)
 
     def status(self, claimed: Number, computed: Number, unit: Number) -> str:
-        """ok / rounding / wrong for a number shown to `unit` (a power of ten, one per entry
-        for an array): an array gets the status of its worst entry, the wrong shape is wrong."""
+        """ok / rounding / wrong for a number shown to `unit` (`last_unit`, one per entry for
+        an array): an array gets the status of its worst entry, the wrong shape is wrong."""
         if np.shape(claimed) != np.shape(computed):
             return "wrong"
         slack = SLACK * unit
@@ -77,6 +77,12 @@ class Settings:
         """A diagnosis's candidate matches a formula's value (or an array): to
         max(`DIAGNOSIS_RTOL`, ``formula_rtol``)."""
         return close(a, b, max(DIAGNOSIS_RTOL, self.formula_rtol))
+
+
+def last_unit(decimals: int | np.ndarray) -> Number:
+    """The unit of the last shown decimal, 10**-decimals: a float, or one per entry."""
+    unit = np.power(10.0, -np.asarray(decimals, dtype=float))
+    return float(unit) if unit.ndim == 0 else unit
 
 
 def within(a: Number, b: Number, tolerance: Number) -> bool:
