@@ -5,7 +5,7 @@ A wrong derivative fits a candidate within its rounding band; a wrong updated pa
 is diagnosed through the gradient its update implies; a wrong formula must match a
 candidate at the document's point and at `DIAGNOSIS_POINTS` random points, or hold once
 one matrix in it is transposed. At most `MAX_DIAGNOSED` wrong claims of a file are
-diagnosed. `fitting` and `breakdown` serve `compare` too.
+diagnosed. `diagnoses_that_fit` and `breakdown` serve `compare` too.
 """
 
 from __future__ import annotations
@@ -49,14 +49,14 @@ class ClaimDiagnoser:
         if claim.kind == "derivative":
             assert claim.wrt is not None
             fits = functools.partial(within, claim.number, tolerance=tolerance)
-            found = fitting(self.point, claim.node, claim.wrt, fits)
+            found = diagnoses_that_fit(self.point, claim.node, claim.wrt, fits)
             return tuple(f"the claim {d}" for d in found)
         # An updated parameter: diagnose the gradient the update implies.
         rate = self.case.learning_rate
         assert rate is not None
         implied = (self.case.parameters[claim.node] - claim.number) / rate
         fits = functools.partial(within, implied, tolerance=tolerance / rate)
-        found = fitting(self.point, self.case.loss, claim.node, fits)
+        found = diagnoses_that_fit(self.point, self.case.loss, claim.node, fits)
         gradient = format_value(implied, 4)
         return tuple(f"the update uses a gradient of {gradient}, which {d}" for d in found)
 
@@ -116,7 +116,9 @@ class ClaimDiagnoser:
         return self.diagnosed <= MAX_DIAGNOSED
 
 
-def fitting(point: Point, node: str, wrt: str, fits: Callable[[Number], bool]) -> list[str]:
+def diagnoses_that_fit(
+    point: Point, node: str, wrt: str, fits: Callable[[Number], bool]
+) -> list[str]:
     """The stories of the candidates for d(node)/d(wrt) whose value `fits` the claim."""
     return [c.text for c in candidates(point, node, wrt) if fits(c.value)]
 

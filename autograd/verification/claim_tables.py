@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .casefile import MAX_CLAIMS, Claim
-from .fields import FieldChecker, KeyPath, describe
+from .fields import FieldChecker, KeyPath, describe_value
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _NOTE = r"(?:\s+\(([^()]*)\))?"
@@ -135,7 +135,7 @@ def _formulas(fields: FieldChecker, data: Mapping[str, Any], depends_on: Depends
             fields.fail(
                 path,
                 where,
-                f"must be an expression in quotes, got {describe(text)}",
+                f"must be an expression in quotes, got {describe_value(text)}",
                 f'write it as "{key}" = "..."',
             )
         expression = fields.expression(path, where, text)

@@ -26,7 +26,7 @@ from ..graph import topological_order
 from ..tensor import Tensor
 from ..value import Value
 from .casetext import shown_decimals
-from .claim_diagnoses import breakdown, fitting
+from .claim_diagnoses import breakdown, diagnoses_that_fit
 from .expr import ARRAY_FUNCTIONS, SCALAR_FUNCTIONS, ExpressionError
 from .point import Point, leaf
 from .quantities import Number, as_number, shown_number
@@ -94,7 +94,7 @@ def compare(
         diagnoses: tuple[str, ...] = ()
         chain = ""
         if status == "wrong":
-            found = fitting(point, node, wrt, fits)
+            found = diagnoses_that_fit(point, node, wrt, fits)
             diagnoses = tuple(f"the hand value {d}" for d in found)
             chain = breakdown(point, node, wrt)
         fd = _finite_difference(function, at, arrays, node, wrt, eps) if wrt in at else None
@@ -143,6 +143,7 @@ def _check_arguments(hand: object, function: object, at: object, eps: object) ->
 
 
 def _is_array(value: object) -> bool:
+    """An argument or hand value given as an array (numpy, a Tensor or nested lists)."""
     return isinstance(value, (np.ndarray, Tensor, list, tuple))
 
 
@@ -164,6 +165,8 @@ def _function_point(
     batch_size: int | None,
     arrays: bool,
 ) -> tuple[Point, str]:
+    """Call `function` on fresh labelled leaves for `at`: the `Point` of its labelled nodes
+    (the keys of `hand` that are arguments as its parameters) and the output's label."""
     leaves = {name: _argument(name, value, arrays) for name, value in at.items()}
     try:
         inspect.signature(function).bind(**leaves)

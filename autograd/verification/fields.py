@@ -60,7 +60,7 @@ class FieldChecker:
             self.fail(
                 (key,),
                 f"[{key}]",
-                f"must be a table, got {describe(value)}",
+                f"must be a table, got {describe_value(value)}",
                 f"write it as a [{key}] section",
             )
         return value
@@ -69,7 +69,9 @@ class FieldChecker:
         """The string `key` of `data`, or `default` when absent."""
         value = data.get(key, default)
         if value is not None and not isinstance(value, str):
-            self.fail((key,), key, f"must be a string, got {describe(value)}", "put it in quotes")
+            self.fail(
+                (key,), key, f"must be a string, got {describe_value(value)}", "put it in quotes"
+            )
         return value
 
     def name(self, path: KeyPath, table: str, name: str) -> None:
@@ -125,7 +127,7 @@ class FieldChecker:
             self.fail(
                 path,
                 where,
-                f"must be a number, got {describe(value)}",
+                f"must be a number, got {describe_value(value)}",
                 "write a number such as 0.25 (no quotes)",
             )
         try:
@@ -162,7 +164,7 @@ class FieldChecker:
         return claimed_decimals(self.literals.get(path), value)
 
 
-def describe(value: Any) -> str:
+def describe_value(value: Any) -> str:
     """What a misplaced value is, for an error message: ``the string 'abc'``, ``a table``."""
     if isinstance(value, str):
         return f"the string {value[:40]!r}"

@@ -15,7 +15,7 @@ import numpy as np
 
 from .casefile import Equation
 from .expr import name_problem
-from .fields import FieldChecker, describe
+from .fields import FieldChecker, describe_value
 
 
 def check_leaves(
@@ -51,7 +51,7 @@ def check_equations(
             fields.fail(
                 path,
                 where,
-                f"must be an expression in quotes, got {describe(text)}",
+                f"must be an expression in quotes, got {describe_value(text)}",
                 f'write it as {name} = "..."',
             )
         problem = name_problem(name)

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .casefile import Claim
-from .fields import FieldChecker, describe
+from .fields import FieldChecker, describe_value
 from .tolerance import Settings
 
 _BOUNDS = {
@@ -62,7 +62,7 @@ def _decimal_overrides(fields: FieldChecker, table: Any, claims: list[Claim]) ->
     """``[verify.decimals]``: claim key -> shown decimals, for numeric claims of this file."""
     path = ("verify", "decimals")
     if not isinstance(table, Mapping):
-        fields.fail(path, "[verify.decimals]", f"must be a table, got {describe(table)}")
+        fields.fail(path, "[verify.decimals]", f"must be a table, got {describe_value(table)}")
     numbered = {c.key for c in claims if c.kind != "formula"}
     for key, value in table.items():
         if key not in numbered:

@@ -26,13 +26,10 @@ transposed, or a formula that holds once a matrix in it is transposed, is
 diagnosed. Path-by-path breakdowns, single-path and activation diagnoses and
 drawings need scalar graphs (`autograd.chain` walks `Value` graphs).
 
-`compare(hand, function, at)` does the same for derivatives worked out by hand
-for a Python function of scalars or of arrays: hand vs autodiff vs finite
-differences, an array judged entry by entry and only its disagreeing entries listed.
-
 This module loads the case, builds its `Point`s (the document's, and the random points
-drawn here) and hands the claims to `judging`; the diagnoses come from `diagnose` and
-`claim_diagnoses`, the reports from `report`, and `compare` lives in `comparing`.
+drawn here) and hands the claims to `judging`; the tolerances are in `tolerance`, the
+diagnoses in `diagnose` and `claim_diagnoses`, the reports in `report`. `compare`, the
+same checks for a Python function, is in `comparing`.
 """
 
 from __future__ import annotations
@@ -71,6 +68,8 @@ def verify(case: str | os.PathLike[str] | Mapping[str, Any] | CaseFile) -> Verif
 
 
 def _verify(case: CaseFile) -> VerifyResult:
+    """Judge a loaded case: its document point, random points for its formulas, then every
+    claim, turning what cannot be computed into `CaseFileError`."""
     values = {**case.inputs, **case.parameters}
     try:
         point = Point.from_case(case, values)
@@ -127,5 +126,6 @@ def _random_points(case: CaseFile, values: Mapping[str, float], point: Point) ->
 
 
 def _moved(value: Number, scale: float, rng: np.random.Generator) -> Number:
+    """`value` moved by up to `scale` times max(|value|, 0.1), uniformly, per entry."""
     step = rng.uniform(-1.0, 1.0, size=np.shape(value))
     return value + scale * np.maximum(np.abs(value), 0.1) * step
