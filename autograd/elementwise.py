@@ -82,6 +82,10 @@ class ElementwiseOperation(ops.Operation):
 
     __slots__ = ("forward", "derivative", "tensor_op")
 
+    def for_type(self, node_type: type) -> Callable[..., Any] | None:
+        """The operation itself: it applies to `Value` and `Tensor` nodes alike."""
+        return self if node_type in (Value, Tensor) else None
+
     def __call__(self, x: Any) -> Any:
         """The function applied to a `Value` or a `Tensor`, as a new node."""
         if isinstance(x, Value):

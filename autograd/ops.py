@@ -102,12 +102,13 @@ class Operation:
         """How drawings name a node of this operation whose ``op`` is `op`."""
         return self.symbol
 
-    def for_type(self, node_type: type) -> Callable[..., Any]:
-        """The quickest callable applying the operation to nodes of `node_type` (`Value` or
-        `Tensor`): the type's own method when it has one (``Value.sigmoid``), else the
-        operation itself."""
+    def for_type(self, node_type: type) -> Callable[..., Any] | None:
+        """The callable applying the operation as a function to one node of `node_type`
+        (`Value` or `Tensor`): the type's method named `function` (``Value.sigmoid``), or
+        None when the type has none (``Value`` has no ``sum`` method: ``sum_values`` takes
+        many terms)."""
         method = getattr(node_type, self.function, None) if self.function else None
-        return method if callable(method) else self
+        return method if callable(method) else None
 
     def __call__(self, *operands: Any) -> Any:
         """Apply the operation to `operands` (`Value` or `Tensor` nodes)."""
@@ -140,6 +141,10 @@ class PowerOfNumber(Operation):
         else:
             derivative = f"{k}·a^{{{lowered}}}"
         return f"∂(a^{{{k}}})/∂a = {derivative}"
+
+    def exponent(self, op: str) -> float:
+        """The n of a node whose ``op`` is ``"**n"``."""
+        return float(op[2:])
 
     def symbol_for(self, op: str) -> str:
         """``x^{2}`` for ``op == "**2"``."""

@@ -24,8 +24,7 @@ from chaingrad.autograd.gradcheck import gradcheck
 from chaingrad.autograd.tensor import Tensor
 from chaingrad.autograd.tensor_ops import cross_entropy
 from chaingrad.autograd.value import Value, dot_values, sum_values
-from chaingrad.autograd.verification.casefile import CaseFileError
-from chaingrad.autograd.verification.verify import verify
+from chaingrad.autograd.verification import CaseFileError, verify
 from chaingrad.nn.checkpoint import load
 from chaingrad.nn.checkpoint import save as save_weights
 from chaingrad.nn.layers import MLP

@@ -10,8 +10,9 @@ from chaingrad.autograd.chain import ChainRuleError, chain_rule, explain
 from chaingrad.autograd.drawing import Connection, DrawError, NetworkLayout, Unit, draw, save
 from chaingrad.autograd.files import SaveError
 from chaingrad.autograd.value import Value
-from chaingrad.autograd.verification.casefile import MAX_ARRAY_SIZE, MAX_NAMES, CaseFileError, load
-from chaingrad.autograd.verification.verify import compare, verify
+from chaingrad.autograd.verification import CaseFileError, compare, verify
+from chaingrad.autograd.verification import load_case as load
+from chaingrad.autograd.verification.casefile import MAX_ARRAY_SIZE, MAX_NAMES
 from hostile_inputs import CASE_FILE, Row, cli, expect, python
 
 

@@ -8,14 +8,10 @@ from pathlib import Path
 
 import pytest
 from casefiles import ONE_NEURON, write_case
-from chaingrad.autograd.verification.casefile import (
-    MAX_FILE_BYTES,
-    MAX_OPERATIONS,
-    CaseFileError,
-    Settings,
-    load,
-    shown_decimals,
-)
+from chaingrad.autograd.verification import CaseFileError, Settings
+from chaingrad.autograd.verification import load_case as load
+from chaingrad.autograd.verification.casefile import MAX_FILE_BYTES, MAX_OPERATIONS
+from chaingrad.autograd.verification.casetext import shown_decimals
 
 
 def error_of(tmp_path: Path, text: str) -> CaseFileError:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from chaingrad.autograd.chain import chain_rule, explain, find_node
 from chaingrad.autograd.graph import topological_order
-from chaingrad.autograd.verification.casefile import load
-from chaingrad.autograd.verification.verify import Point
+from chaingrad.autograd.verification import Point
+from chaingrad.autograd.verification import load_case as load
 from chaingrad.nn.documents.catalog import CASES, SEED_FILES, case_table, get_case
 from chaingrad.nn.documents.seed000 import seed000_case
 from chaingrad.nn.documents.seed001 import seed001_blog

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from chaingrad.autograd.tensor import Tensor
 from chaingrad.autograd.value import Value
-from chaingrad.autograd.verification.verify import compare
+from chaingrad.autograd.verification import compare
 
 
 # --------------------------------------------------------------------------- scalars

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 from casefiles import write_case
-from chaingrad.autograd.verification.casefile import CaseFileError
-from chaingrad.autograd.verification.verify import verify
+from chaingrad.autograd.verification import CaseFileError, verify
 from chaingrad.nn.app.cli import main
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

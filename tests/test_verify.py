@@ -13,8 +13,7 @@ import numpy as np
 import pytest
 from casefiles import ONE_NEURON, write_case
 from chaingrad.autograd.chain import chain_rule, explain
-from chaingrad.autograd.verification.casefile import CaseFileError
-from chaingrad.autograd.verification.verify import verify
+from chaingrad.autograd.verification import CaseFileError, verify
 from chaingrad.nn.app.cli import main
 
 CASES = Path(__file__).resolve().parent.parent / "nn" / "documents"

@@ -7,9 +7,14 @@ loads the TOML reader.
 """
 
 from .casefile import CaseFileError
-from .casefile import load as load_case
+from .comparing import compare
 from .expr import ExpressionError
-from .verify import ClaimResult, Comparison, Disagreement, Point, VerifyResult, compare, verify
+from .loading import load as load_case
+from .point import Point
+from .results import Comparison, VerifyResult
+from .tolerance import Settings
+from .verdicts import ClaimResult, Disagreement
+from .verifying import verify
 
 __all__ = [
     "CaseFileError",
@@ -18,6 +23,7 @@ __all__ = [
     "Disagreement",
     "ExpressionError",
     "Point",
+    "Settings",
     "VerifyResult",
     "compare",
     "load_case",

@@ -9,7 +9,7 @@ these candidates, each a value and the story of the mistake that gives it:
 - one path's product alone where the chain rule sums several (a dropped path);
 - the chain rule with one activation's derivative left out;
 - the derivative without an L2 regularization term the node contains, or with one it
-  does not contain;
+  does not contain (`Point.l2_terms`);
 - the derivative for the transposed index (``w_01`` for ``w_10``), or the transpose of a
   matrix derivative.
 
@@ -24,20 +24,17 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from .. import ops
 from ..chain import ChainRuleError, chain_rule, node_name
 from ..graph import local_derivatives
 from ..value import Value
-from .report import brief_value
+from .point import Point
+from .quantities import Number, brief_value
 
-if TYPE_CHECKING:
-    from .verify import Number, Point
-
-ACTIVATIONS = ("sigmoid", "tanh", "relu")
-"""The operations whose derivative a hand derivation may leave out."""
 _INDEXED = (re.compile(r"(.*_)(\d+)_(\d+)"), re.compile(r"(.*?)(\d)(\d)"))
 
 
@@ -129,7 +126,8 @@ def _missing_activations(root: Value, target: Value, truth: float) -> list[Candi
     activations: dict[int, Value] = {}
     for path in rule.paths:
         for f in path.factors:
-            if f.child.op in ACTIVATIONS:
+            made_by = ops.of_node(f.child)
+            if made_by is not None and made_by.activation:  # a derivative easy to leave out
                 activations.setdefault(f.child.node_id, f.child)
     out = []
     for rank, (_, act) in enumerate(sorted(activations.items())):
@@ -180,28 +178,6 @@ def _regularization(point: Point, node: str, wrt: str, truth: Number) -> list[Ca
                 )
             )
     return out
-
-
-def is_l2_term(node: Value, parameters: frozenset[str], terms: set[str]) -> bool:
-    """True when every parameter in `node`'s own expression enters squared and every other
-    equation it uses is in `terms` (walks only this equation's operations)."""
-    squared = False
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        for p in n.parents:
-            if not p.parents:
-                if p.label in parameters:
-                    if not (n.op == "**2" or (n.op == "*" and n.parents[0] is n.parents[1])):
-                        return False
-                    squared = True
-            elif p.label is not None:  # another equation
-                if p.label not in terms:
-                    return False
-                squared = True
-            else:
-                stack.append(p)
-    return squared
 
 
 def _transposed(point: Point, node: str, wrt: str) -> list[Candidate]:

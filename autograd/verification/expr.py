@@ -1,9 +1,9 @@
 """A small, safe expression language for case files: parse with `ast`, evaluate to graph nodes.
 
 The language: numbers, names, ``+ - * / **``, unary minus, parentheses, and calls
-to the functions in `FUNCTION_NAMES`; for arrays also ``@``, ``.T`` and
-``sum softmax log_softmax``. `parse` accepts exactly those `ast` node types and
-rejects everything else (attributes, subscripts, lambdas, comprehensions,
+to the functions in `function_names` (the op registry's functions and a few
+written with ops); for arrays also ``@`` and ``.T``. `parse` accepts exactly those
+`ast` node types and rejects everything else (attributes, subscripts, lambdas, comprehensions,
 comparisons, strings, calls to other names, ...) with the column. Nothing is
 ever passed to ``eval`` or ``exec``: `evaluate` walks the checked tree itself,
 iteratively, applying Python operators to the operands (`Value` nodes, or
@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from .. import ops
+from ..tensor import Tensor
 from ..value import Value
 
 MAX_LENGTH = 2000
@@ -37,10 +39,34 @@ MAX_NODES = 2000
 MAX_EXPONENT = 100
 """Largest literal exponent accepted: ``x ** 100`` is fine, ``x ** 1000`` is not."""
 
-SCALAR_FUNCTION_NAMES = ("sigmoid", "relu", "tanh", "exp", "log", "sqrt", "abs", "max", "min")
-ARRAY_FUNCTION_NAMES = ("sum", "softmax", "log_softmax")
-FUNCTION_NAMES = SCALAR_FUNCTION_NAMES + ARRAY_FUNCTION_NAMES
-"""Every function the language knows; a name may not be one of these."""
+
+def function_names() -> tuple[str, ...]:
+    """Every function the language knows, as error messages list them: the op registry's
+    functions that apply to numbers, the composites (`COMPOSITES`), then those for arrays
+    only. A name may not be one of these."""
+    scalar, arrays = [], []
+    for name, operation in ops.language_functions().items():
+        (scalar if operation.for_type(Value) is not None else arrays).append(name)
+    return (*scalar, *COMPOSITES, *arrays)
+
+
+def function_table(arrays: bool) -> dict[str, Callable[..., Any]]:
+    """The function table for `Value` operands, or for `Tensor` operands when `arrays`: each
+    registered function the node type implements, and the composites."""
+    node_type = Tensor if arrays else Value
+    table: dict[str, Callable[..., Any]] = {}
+    for name, operation in ops.language_functions().items():
+        apply = operation.for_type(node_type)
+        if apply is not None:
+            table[name] = apply
+    return table | {name: function for name, (function, _) in COMPOSITES.items()}
+
+
+def _arity(name: str) -> tuple[int, int]:
+    """How many arguments function `name` takes: (fewest, most)."""
+    composite = COMPOSITES.get(name)
+    return composite[1] if composite else ops.language_functions()[name].arity
+
 
 _BINARY = {
     ast.Add: ("+", operator.add),
@@ -50,7 +76,6 @@ _BINARY = {
     ast.Pow: ("**", operator.pow),
     ast.MatMult: ("@", operator.matmul),
 }
-_ARITY = {name: (1, 1) for name in FUNCTION_NAMES} | {"max": (2, 16), "min": (2, 16)}
 
 # What the common rejected node types are, in words, for the error messages.
 _REJECTED = {
@@ -110,7 +135,7 @@ def is_name(text: object) -> bool:
         and text.isascii()
         and text.isidentifier()
         and not _is_keyword(text)
-        and text not in FUNCTION_NAMES
+        and text not in function_names()
     )
 
 
@@ -118,7 +143,7 @@ def name_problem(text: str) -> str:
     """Say why `text` is not an acceptable name (for error messages); '' if it is one."""
     if is_name(text):
         return ""
-    if text in FUNCTION_NAMES:
+    if text in function_names():
         return f"{text!r} is a function of the expression language and cannot name a node"
     if _is_keyword(text):
         return f"{text!r} is a Python keyword and cannot name a node"
@@ -226,7 +251,7 @@ def _children(node: ast.AST, column: int) -> list[ast.expr]:
             raise ExpressionError("the number is too large for a float", column)
         return []
     if isinstance(node, ast.Name):
-        if node.id in FUNCTION_NAMES:
+        if node.id in function_names():
             raise ExpressionError(
                 f"{node.id!r} is a function; call it with parentheses: {node.id}(...)", column
             )
@@ -247,17 +272,16 @@ def _children(node: ast.AST, column: int) -> list[ast.expr]:
 
 
 def _call_arguments(node: ast.Call, column: int) -> list[ast.expr]:
-    if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTION_NAMES:
+    known = function_names()
+    if not isinstance(node.func, ast.Name) or node.func.id not in known:
         shown = node.func.id if isinstance(node.func, ast.Name) else "this expression"
-        raise ExpressionError(
-            f"cannot call {shown}; the functions are {', '.join(FUNCTION_NAMES)}", column
-        )
+        raise ExpressionError(f"cannot call {shown}; the functions are {', '.join(known)}", column)
     name = node.func.id
     if node.keywords:
         raise ExpressionError(f"{name}() takes no keyword arguments", column)
     if any(isinstance(a, ast.Starred) for a in node.args):
         raise ExpressionError(f"{name}() takes no starred arguments", column)
-    low, high = _ARITY[name]
+    low, high = _arity(name)
     if not low <= len(node.args) <= high:
         wanted = "one argument" if low == high == 1 else f"{low} to {high} arguments"
         raise ExpressionError(f"{name}() takes {wanted}, got {len(node.args)}", column)
@@ -302,44 +326,33 @@ def _fold(function: Callable[..., Any], args: list[Any]) -> Any:
     return result
 
 
-SCALAR_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "sigmoid": Value.sigmoid,
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "exp": Value.exp,
-    "log": Value.log,
-    "sqrt": lambda x: x**0.5,
-    "abs": _abs,
-    "max": lambda *args: _fold(_max, list(args)),
-    "min": lambda *args: _fold(_min, list(args)),
+COMPOSITES: dict[str, tuple[Callable[..., Any], tuple[int, int]]] = {
+    "sqrt": (lambda x: x**0.5, (1, 1)),
+    "abs": (_abs, (1, 1)),
+    "max": (lambda *args: _fold(_max, list(args)), (2, 16)),
+    "min": (lambda *args: _fold(_min, list(args)), (2, 16)),
 }
-"""The function table for `Value` operands."""
-
-ARRAY_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    **{name: operator.methodcaller(name) for name in ("sigmoid", "relu", "tanh", "exp", "log")},
-    **{name: SCALAR_FUNCTIONS[name] for name in ("sqrt", "abs", "max", "min")},
-    "sum": operator.methodcaller("sum"),
-    "softmax": operator.methodcaller("softmax"),
-    "log_softmax": operator.methodcaller("log_softmax"),
-}
-"""The function table for `Tensor` operands (element-wise, except the last three, which
-reduce over or normalise along the last axis)."""
+"""Functions of the language that are not one operation but are written with ops (for
+`Value` and `Tensor` operands alike), with how many arguments each takes."""
 
 
 def evaluate(
     expression: Expression,
     names: Mapping[str, Any],
-    functions: Mapping[str, Callable[..., Any]] = SCALAR_FUNCTIONS,
+    functions: Mapping[str, Callable[..., Any]] | None = None,
 ) -> Any:
     """Evaluate a parsed expression with `names` mapping each name to its node.
 
     Operators are applied to the operands as Python operators (so any node type
-    with ``+ - * / ** @`` and ``.T`` works); functions come from `functions`.
+    with ``+ - * / ** @`` and ``.T`` works); functions come from `functions`
+    (default: the table for `Value` operands).
     Sub-expressions made only of numbers are computed as floats. Raises
     `ExpressionError` with the column of the failing operation for an unknown
     name, a function or operator the operands do not support, or a math error
     (division by zero, log of a negative number, overflow).
     """
+    if functions is None:
+        functions = function_table(arrays=False)
     stack: list[tuple[ast.expr, bool]] = [(expression.tree, False)]
     values: list[Any] = []
     while stack:

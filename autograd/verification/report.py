@@ -1,66 +1,21 @@
-"""Reports of `verify` and `compare` results: numbers as a document shows them, and the text,
-Markdown and HTML reports.
+"""Reports of `verify` and `compare` results: the text, Markdown and HTML reports.
 
 Every report has the same content: the table of claims (status, kind, claim, what the
 document says, what is computed, the hint), a summary line, then the details of each
-claim that is not ok (diagnoses and the chain-rule breakdown). Arrays are written as
-nested brackets; no number is ever shown as "-0".
+claim that is not ok (diagnoses and the chain-rule breakdown). The reports are written
+from the rows (`verdicts.ClaimResult`), so that the results in `results` can offer them
+as methods; numbers are written by `quantities`.
 """
 
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from ..chain import format_number
-
-if TYPE_CHECKING:
-    from .verify import ClaimResult, Comparison, Number, VerifyResult
-
-MAX_ENTRIES_SHOWN = 20
-"""Entries of an array derivative listed in a comparison's table; the rest are counted."""
-
-
-# ----------------------------------------------------------------------- numbers
-def format_value(x: Number, digits: int = 5) -> str:
-    """`x` to `digits` significant digits; an array as nested brackets."""
-    if isinstance(x, np.ndarray):
-        return _nested([format_number(float(v), digits) for v in x.ravel()], x.shape)
-    return format_number(x, digits)
-
-
-def brief_value(x: Number, digits: int = 5) -> str:
-    """`format_value`, or for an array of more than `MAX_ENTRIES_SHOWN` entries its shape."""
-    if np.size(x) > MAX_ENTRIES_SHOWN:
-        return f"(a {_shape_text(np.shape(x))} array)"
-    return format_value(x, digits)
-
-
-def shown_number(number: Number, decimals: Number | None) -> str:
-    """A claimed number written with the decimals the document shows (per entry for an array;
-    10 significant digits when the decimals are unknown)."""
-    if isinstance(number, np.ndarray):
-        places = np.broadcast_to(np.asarray(decimals if decimals is not None else -1), number.shape)
-        texts = [shown_number(float(v), int(d)) for v, d in zip(number.ravel(), places.ravel())]
-        return _nested(texts, number.shape)
-    if decimals is None or not 0 <= int(decimals) <= 20:
-        return format_value(number, 10)
-    return f"{number:.{int(decimals)}f}"
-
-
-def json_number(x: Number) -> float | list[Any]:
-    """A number for ``--json``: a float, or nested lists for an array."""
-    return x.tolist() if isinstance(x, np.ndarray) else x
-
-
-def _nested(texts: list[str], shape: tuple[int, ...]) -> str:
-    """Entries in row-major order written as nested brackets: [[1, 2], [3, 4]]."""
-    items = texts
-    for n in reversed(shape):
-        items = ["[" + ", ".join(items[i : i + n]) + "]" for i in range(0, len(items), n)]
-    return items[0]
+from .quantities import MAX_ENTRIES_SHOWN, Number, format_value, shape_text
+from .verdicts import ClaimResult, Disagreement, status_counts
 
 
 # ----------------------------------------------------------------------- claims
@@ -103,19 +58,23 @@ def claim_details(c: ClaimResult, values: bool = True) -> list[str]:
 
 
 # ----------------------------------------------------------------------- compare
-def comparison_text(comparison: Comparison) -> str:
+def comparison_text(
+    rows: Sequence[ClaimResult],
+    finite_differences: Mapping[str, Number | None],
+    disagreements: Mapping[str, Sequence[Disagreement]],
+) -> str:
     """The three-way table: hand, autodiff, finite differences and the status of each hand
     value. An array derivative takes one row (shapes, and how many entries disagree), then
     one row per disagreeing entry (at most `MAX_ENTRIES_SHOWN`). The details of each hand
     value that is not ok follow."""
     table = [("derivative", "hand", "autodiff", "finite diff.", "status")]
-    for r in comparison.rows:
-        fd = comparison.finite_differences[r.claim]
+    for r in rows:
+        fd = finite_differences[r.claim]
         if np.ndim(r.claimed) == 0 and np.ndim(r.computed) == 0:
             fd_text = "n/a" if fd is None else format_value(fd, 8)
             table.append((r.claim, r.shown, format_value(r.computed, 8), fd_text, r.status))
             continue
-        entries = comparison.disagreements.get(r.claim, ())
+        entries = disagreements.get(r.claim, ())
         if np.shape(r.claimed) != np.shape(r.computed):
             status = f"{r.status} (shape)"
         elif entries:
@@ -135,7 +94,7 @@ def comparison_text(comparison: Comparison) -> str:
             table.append((f"  ... {len(entries) - MAX_ENTRIES_SHOWN} more", "", "", "", ""))
     widths = [max(len(row[i]) for row in table) for i in range(5)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table]
-    for r in comparison.rows:
+    for r in rows:
         if r.status != "ok":
             scalar = np.ndim(r.claimed) == 0 and np.ndim(r.computed) == 0
             lines += ["", *claim_details(r, values=scalar)]
@@ -143,35 +102,33 @@ def comparison_text(comparison: Comparison) -> str:
 
 
 def _array_text(x: Number) -> str:
-    return f"{_shape_text(np.shape(x))} array" if np.ndim(x) else format_value(x, 8)
-
-
-def _shape_text(shape: tuple[int, ...]) -> str:
-    return "x".join(map(str, shape))
+    return f"{shape_text(np.shape(x))} array" if np.ndim(x) else format_value(x, 8)
 
 
 # ----------------------------------------------------------------------- verify reports
-def text_report(result: VerifyResult) -> str:
+def text_report(title: str, file: str, source: str | None, claims: Sequence[ClaimResult]) -> str:
     """A plain-text report: the table of claims, then every claim that is not ok."""
     rows = [("status", "kind", "claim", "document", "computed")]
-    rows += [(c.status, c.kind, c.claim, c.shown, computed_text(c)) for c in result.claims]
+    rows += [(c.status, c.kind, c.claim, c.shown, computed_text(c)) for c in claims]
     widths = [min(44, max(len(r[i]) for r in rows)) for i in range(4)]
-    lines = [result.title, _origin(result), ""]
+    lines = [title, _origin(file, source), ""]
     for row in rows:
         cells = [_clip(cell, w).ljust(w) for cell, w in zip(row, widths)]
         lines.append("  ".join([*cells, _clip(row[4], 60)]).rstrip())
-    lines += ["", _summary_line(result)]
-    for c in result.claims:
+    lines += ["", _summary_line(claims)]
+    for c in claims:
         if c.status != "ok":
             lines += ["", *claim_details(c)]
     return "\n".join(lines)
 
 
-def markdown_report(result: VerifyResult) -> str:
+def markdown_report(
+    title: str, file: str, source: str | None, claims: Sequence[ClaimResult]
+) -> str:
     """A Markdown report: a table of claims, then details of each claim that is not ok."""
-    lines = [f"# {_md(result.title)}", "", _md(_origin(result)), ""]
+    lines = [f"# {_md(title)}", "", _md(_origin(file, source)), ""]
     lines += ["| status | kind | claim | document says | computed | hint |", "|---" * 6 + "|"]
-    for c in result.claims:
+    for c in claims:
         cells = [
             f"**{c.status}**" if c.status == "wrong" else c.status,
             c.kind,
@@ -181,46 +138,46 @@ def markdown_report(result: VerifyResult) -> str:
             c.hint,
         ]
         lines.append("| " + " | ".join(_md(cell) for cell in cells) + " |")
-    lines += ["", _summary_line(result)]
-    for c in result.claims:
+    lines += ["", _summary_line(claims)]
+    for c in claims:
         if c.status != "ok":
             head, *rest = claim_details(c)
             lines += ["", f"## {_md(head)}", "", "```", *rest, "```"]
     return "\n".join(lines) + "\n"
 
 
-def html_report(result: VerifyResult) -> str:
+def html_report(title: str, file: str, source: str | None, claims: Sequence[ClaimResult]) -> str:
     """A self-contained HTML report with the same content as `markdown_report`."""
     esc = html.escape
     rows = "\n".join(
         f'<tr class="{c.status}"><td>{c.status}</td><td>{c.kind}</td>'
         f"<td><code>{esc(c.claim)}</code></td><td><code>{esc(c.shown)}</code></td>"
         f"<td>{esc(computed_text(c))}</td><td>{esc(c.hint)}</td></tr>"
-        for c in result.claims
+        for c in claims
     )
     details = "\n".join(
         f"<h2>{esc(head)}</h2><pre>{esc(chr(10).join(rest))}</pre>"
-        for head, *rest in (claim_details(c) for c in result.claims if c.status != "ok")
+        for head, *rest in (claim_details(c) for c in claims if c.status != "ok")
     )
     return (
         '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
-        f"<title>{esc(result.title)}</title><style>"
+        f"<title>{esc(title)}</title><style>"
         "body{font-family:sans-serif;max-width:80em;margin:2em auto}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}"
         "tr.wrong{background:#fdd}tr.rounding{background:#ffd}pre{background:#f6f6f6}"
-        f"</style></head><body><h1>{esc(result.title)}</h1><p>{esc(_origin(result))}</p>"
+        f"</style></head><body><h1>{esc(title)}</h1><p>{esc(_origin(file, source))}</p>"
         "<table><tr><th>status</th><th>kind</th><th>claim</th><th>document says</th>"
         f"<th>computed</th><th>hint</th></tr>\n{rows}\n</table>"
-        f"<p>{esc(_summary_line(result))}</p>\n{details}\n</body></html>\n"
+        f"<p>{esc(_summary_line(claims))}</p>\n{details}\n</body></html>\n"
     )
 
 
-def _origin(result: VerifyResult) -> str:
-    return result.file + (f" (source: {result.source})" if result.source else "")
+def _origin(file: str, source: str | None) -> str:
+    return file + (f" (source: {source})" if source else "")
 
 
-def _summary_line(result: VerifyResult) -> str:
-    s = result.summary
+def _summary_line(claims: Sequence[ClaimResult]) -> str:
+    s = status_counts(claims)
     return f"summary: {s['ok']} ok, {s['rounding']} rounding, {s['wrong']} wrong"
 
 

@@ -16,10 +16,14 @@ from typing import NoReturn
 from chaingrad.autograd.chain import ChainRuleError
 from chaingrad.autograd.drawing import SAVE_FORMATS, DotNotFoundError, DrawError, draw, save
 from chaingrad.autograd.files import write_atomically
-from chaingrad.autograd.verification.casefile import CaseFileError
-from chaingrad.autograd.verification.casefile import load as load_case
-from chaingrad.autograd.verification.expr import ExpressionError
-from chaingrad.autograd.verification.verify import Point, VerifyResult, verify
+from chaingrad.autograd.verification import (
+    CaseFileError,
+    ExpressionError,
+    Point,
+    VerifyResult,
+    load_case,
+    verify,
+)
 
 from chaingrad import __version__
 

@@ -1,0 +1,174 @@
+"""Judging a case's claims: each claim's number or formula against autodiff, with a hint.
+
+A value, derivative or updated parameter is judged by the digits it shows
+(`tolerance.Settings.status`); a formula must agree with autodiff at the document's point
+and at every random point. A wrong claim gets its diagnoses (`claim_diagnoses`) and, for
+a derivative, formula or update, the chain-rule breakdown. `cross_check` then notes a
+wrong gradient whose own update in the document used the correct value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .casefile import CaseFile, CaseFileError, Claim
+from .claim_diagnoses import ClaimDiagnoser, breakdown
+from .expr import ExpressionError
+from .point import Point, in_range
+from .quantities import Number, format_value, shown_number
+from .tolerance import last_unit, shape_note
+from .verdicts import ClaimResult
+
+
+class ClaimJudge:
+    """Judges the claims of one case at its document point (and random points for
+    formulas)."""
+
+    def __init__(self, case: CaseFile, point: Point, others: list[Point]) -> None:
+        self.case = case
+        self.settings = case.settings
+        self.point = point
+        self.others = others
+        self.diagnoser = ClaimDiagnoser(case, point, others)
+
+    def claim(self, claim: Claim) -> ClaimResult:
+        """The verdict on `claim`. Raises `ExpressionError` when a derivative or update is
+        out of range, `CaseFileError` when a formula cannot be evaluated."""
+        if claim.kind == "formula":
+            return self.formula(claim)
+        assert claim.number is not None
+        decimals = self.settings.decimals.get(claim.key, claim.decimals)
+        unit = last_unit(decimals if decimals is not None else 0)
+        if claim.kind == "value":
+            computed = self.point.value(claim.node)
+        elif claim.kind == "derivative":
+            computed = self.point.derivative(claim.node, claim.wrt)  # type: ignore[arg-type]
+        else:
+            rate = self.case.learning_rate
+            assert rate is not None
+            computed = self.case.parameters[claim.node] - rate * self.point.derivative(
+                self.case.loss, claim.node
+            )
+            in_range(computed, f"the updated {claim.node}")
+        status = self.settings.status(claim.number, computed, unit)
+        shown = shown_number(claim.number, decimals)
+        diagnoses: tuple[str, ...] = ()
+        if status == "ok":
+            hint = ""
+        elif status == "rounding":
+            hint = (
+                f"within {self.settings.rounding_units:g} units of the last shown decimal "
+                f"({format_value(unit)}): the document rounded or truncated "
+                f"(exact {format_value(computed, 7)})"
+            )
+        else:
+            diagnoses = self.diagnoser.number(claim, computed, unit)
+            hint = shape_note(claim.number, computed) + (
+                "; ".join(diagnoses)
+                or f"no simple diagnosis fits; the correct value is {format_value(computed, 7)}"
+                + ("" if claim.kind == "value" else " (see the chain-rule breakdown)")
+            )
+        return self.result(claim, claim.number, computed, status, hint, diagnoses, shown)
+
+    def formula(self, claim: Claim) -> ClaimResult:
+        """The verdict on a formula: ok when it agrees with autodiff at every point."""
+        assert claim.formula is not None and claim.wrt is not None
+        try:
+            claimed = self.point.evaluate(claim.formula)
+        except ExpressionError as error:
+            raise CaseFileError(
+                self.case.file,
+                f"formula {claim.key!r}",
+                f"cannot be evaluated at the document's point: {error}",
+                "check the formula",
+                claim.line,
+            ) from None
+        computed = self.point.derivative(claim.node, claim.wrt)
+        holds_here = self.settings.agrees(claimed, computed)
+        failed, skipped = 0, 0
+        for other in self.others:
+            try:
+                value = other.evaluate(claim.formula)
+                truth = other.derivative(claim.node, claim.wrt)
+            except ExpressionError:
+                skipped += 1
+                continue
+            failed += not self.settings.agrees(value, truth)
+        checked = len(self.others) - skipped
+        where = f"the document's point and {checked} random points"
+        diagnoses: tuple[str, ...] = ()
+        if holds_here and not failed:
+            status, hint = "ok", f"holds at {where}"
+            if checked < self.settings.points:
+                hint += (
+                    f" (asked for {self.settings.points}; the others fell across a ReLU kink "
+                    "or outside the equations' domain)"
+                )
+        elif holds_here:
+            status = "wrong"
+            hint = (
+                f"holds at the document's point only: fails at {failed} of {checked} random "
+                "points (it is not the derivative, it agrees with it here by coincidence)"
+            )
+        else:
+            status = "wrong"
+            diagnoses = self.diagnoser.formula(claim)
+            hint = shape_note(claimed, computed) + (
+                "; ".join(diagnoses)
+                or f"no simple diagnosis fits; at the document's point the formula gives "
+                f"{format_value(claimed, 7)} and the chain rule {format_value(computed, 7)}"
+            )
+        shown = claim.formula.text
+        return self.result(claim, claimed, computed, status, hint, diagnoses, shown)
+
+    def result(
+        self,
+        claim: Claim,
+        claimed: Number,
+        computed: Number,
+        status: str,
+        hint: str,
+        diagnoses: tuple[str, ...],
+        shown: str,
+    ) -> ClaimResult:
+        """The verdict on `claim`, with the chain-rule breakdown when it is wrong."""
+        chain = ""
+        if status == "wrong" and claim.kind != "value":
+            node, wrt = (claim.node, claim.wrt) if claim.wrt else (self.case.loss, claim.node)
+            chain = breakdown(self.point, node, wrt)
+        return ClaimResult(
+            claim.key,
+            claim.kind,
+            claim.node,
+            claim.wrt,
+            claimed,
+            computed,
+            status,
+            hint,
+            diagnoses,
+            chain,
+            claim.line,
+            shown,
+        )
+
+
+def cross_check(case: CaseFile, results: list[ClaimResult]) -> None:
+    """Note, in place, when a wrong gradient's own update in the document uses the correct
+    value."""
+    by_key = {(r.kind, r.node, r.wrt): i for i, r in enumerate(results)}
+    for i, r in enumerate(results):
+        if r.kind != "derivative" or r.status != "wrong" or r.node != case.loss:
+            continue
+        j = by_key.get(("updated", r.wrt, None))
+        if j is None or results[j].status == "wrong":
+            continue
+        rate = case.learning_rate
+        assert rate is not None and r.wrt is not None
+        implied = (case.parameters[r.wrt] - results[j].claimed) / rate
+        note = (
+            f"the document's own update of {r.wrt} ({results[j].shown}) implies a gradient "
+            f"of {format_value(implied, 4)}, which agrees with the correct "
+            f"{format_value(r.computed, 4)}: the stated value is not the one the update used"
+        )
+        hint = f"{r.hint}; {note}" if r.diagnoses else note
+        results[i] = replace(r, hint=hint, diagnoses=(*r.diagnoses, note))
