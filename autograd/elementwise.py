@@ -28,7 +28,8 @@ import numpy as np
 
 from . import ops, tensor_ops
 from . import value as value_module
-from .tensor import Tensor, shape_text
+from .arrays import shape_text
+from .tensor import Tensor
 from .value import Value
 
 

@@ -31,10 +31,11 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .arrays import shape_text
 from .grad_mode import enable_grad, no_grad
 from .graph import topological_order
 from .ops import of_node
-from .tensor import Tensor, shape_text
+from .tensor import Tensor
 from .value import Value
 
 Node = Value | Tensor

@@ -40,13 +40,20 @@ Conventions, chosen once:
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
+from .arrays import (
+    FLOAT_DTYPES,
+    LARGEST,
+    check_finite,
+    float_dtype,
+    number_error,
+    shape_text,
+)
 from .grad_mode import _mode
 from .graph import backpropagate, new_node_id
 from .value import Value
@@ -55,8 +62,6 @@ if TYPE_CHECKING:
     from .tensor_ops import LocalRule, Op
 
 ArrayLike = Union["Tensor", np.ndarray, float, int, Sequence[Any]]
-
-FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 
 
 class Tensor:
@@ -500,9 +505,9 @@ def operand(x: object, dtype: np.dtype, op: str) -> Tensor:
     if isinstance(x, Tensor):
         return x
     if type(x) is float or type(x) is int:
-        largest = _LARGEST[dtype]
+        largest = LARGEST[dtype]
         if not -largest <= x <= largest:  # exact for ints of any size; False for NaN
-            raise _number_error(x, dtype, op)
+            raise number_error(x, dtype, op)
         return constant(np.asarray(x, dtype=dtype))
     if type(x) is np.ndarray and x.dtype == dtype:  # a data batch: the common case
         check_finite(x, op)
@@ -553,33 +558,12 @@ def leaf_array(data: object, dtype: Any, what: str, copy: bool = True) -> np.nda
         raise OverflowError(
             f"{what}: {int(too_large.sum())} of {arr.size} entries are too large for {target} "
             f"(first at index {first}: {arr[first]:g}; the largest is "
-            f"{_LARGEST[target]:.4g}); scale the data down or use float64"
+            f"{LARGEST[target]:.4g}); scale the data down or use float64"
         )
     return cast
 
 
-_LARGEST = {dt: float(np.finfo(dt).max) for dt in FLOAT_DTYPES}
 _SHAPE_QUERIES = (np.shape, np.ndim, np.size)
-
-
-def _number_error(x: float | int, dtype: np.dtype, op: str) -> Exception:
-    """The error for a number operand outside `dtype`'s finite range (NaN, inf or too large)."""
-    if isinstance(x, float) and not math.isfinite(x):
-        return ValueError(f"{op}: an operand is {x}; only finite numbers are allowed")
-    return OverflowError(
-        f"{op}: an operand ({float(x) if isinstance(x, float) else int_text(x)}) is too "
-        f"large for {dtype} (the largest is {_LARGEST[dtype]:.4g}); scale it down"
-        + ("" if dtype == FLOAT_DTYPES[0] else " or use float64 tensors")
-    )
-
-
-def int_text(n: int) -> str:
-    """An int of any size, short: ``12345``, or ``1.000e+400`` for more than 20 digits."""
-    if abs(n) < 10**20:
-        return str(n)
-    exponent = math.log10(abs(n))  # exact enough for a message, and fine for huge ints
-    power = math.floor(exponent)
-    return f"{'-' if n < 0 else ''}{10 ** (exponent - power):.3f}e+{power}"
 
 
 def _nodes_hint(arr: np.ndarray) -> str:
@@ -598,37 +582,6 @@ def _nodes_hint(arr: np.ndarray) -> str:
             "for a constant, or build the expression from Values only"
         )
     return ""
-
-
-def float_dtype(dtype: Any, what: str) -> np.dtype:
-    """`dtype` as np.float64 or np.float32, or an error saying those are the choices."""
-    try:
-        dt = np.dtype(dtype)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{what}: dtype {dtype!r:.40} is not a numpy dtype; use np.float64 or np.float32"
-        ) from None
-    if dt not in FLOAT_DTYPES:
-        raise TypeError(f"{what}: dtype {dtype!r} is not supported; use np.float64 or np.float32")
-    return dt
-
-
-def check_finite(arr: np.ndarray, what: str) -> None:
-    """Raise ValueError naming how many entries of `arr` are NaN or inf, and where."""
-    if not np.isfinite(arr).all():
-        bad = ~np.isfinite(arr)
-        first = tuple(int(i) for i in np.argwhere(bad)[0])
-        raise ValueError(
-            f"{what}: {int(bad.sum())} of {arr.size} entries are not finite (first at index "
-            f"{first}: {arr[first]}); only finite numbers are allowed"
-        )
-
-
-def shape_text(shape: tuple[int, ...]) -> str:
-    """A shape as the error messages write it: ``(3,4)``, ``(3,)``, ``()``."""
-    if len(shape) == 1:
-        return f"({shape[0]},)"
-    return "(" + ",".join(map(str, shape)) + ")"
 
 
 from . import tensor_ops as _ops  # noqa: E402 (the operations need the class defined above)

@@ -28,9 +28,10 @@ from typing import Any
 import numpy as np
 
 from . import anomaly, ops
+from .arrays import FLOAT_DTYPES, int_text, shape_text
 from .grad_mode import is_grad_enabled
 from .ops import Operation
-from .tensor import FLOAT_DTYPES, Tensor, int_text, operand, record, shape_text
+from .tensor import Tensor, operand, record
 
 Backward = Callable[[Tensor, np.ndarray], tuple["np.ndarray | None", ...]]
 

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from chaingrad.autograd.arrays import shape_text
 from chaingrad.autograd.files import write_atomically
-from chaingrad.autograd.tensor import leaf_array, shape_text
+from chaingrad.autograd.tensor import leaf_array
 
 from .layers import Identity, Linear, ReLU, Sequential, Sigmoid, Tanh
 from .module import Module

@@ -24,7 +24,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 from chaingrad.autograd import ops
-from chaingrad.autograd.tensor import Tensor, float_dtype, shape_text
+from chaingrad.autograd.arrays import float_dtype, shape_text
+from chaingrad.autograd.tensor import Tensor
 from chaingrad.autograd.tensor_ops import linear
 
 from .checks import check_activation, check_choice, check_count, check_flag, check_sizes

@@ -38,7 +38,8 @@ from numbers import Real
 from typing import Any
 
 import numpy as np
-from chaingrad.autograd.tensor import Tensor, constant, leaf_array, shape_text
+from chaingrad.autograd.arrays import shape_text
+from chaingrad.autograd.tensor import Tensor, constant, leaf_array
 from chaingrad.autograd.tensor_ops import cross_entropy, squared_error, stack
 from chaingrad.autograd.value import Operand, Value, sum_values
 

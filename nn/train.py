@@ -19,8 +19,9 @@ from numbers import Real
 from typing import Any
 
 import numpy as np
+from chaingrad.autograd.arrays import shape_text
 from chaingrad.autograd.grad_mode import no_grad
-from chaingrad.autograd.tensor import Tensor, constant, leaf_array, shape_text
+from chaingrad.autograd.tensor import Tensor, constant, leaf_array
 
 from .checks import UnknownNameError, check_count
 from .layers import Seed, generator

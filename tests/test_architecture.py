@@ -155,3 +155,46 @@ def test_autograd_never_imports_nn():
 
 def test_the_cycle_finder_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]
+
+
+def _sources() -> dict[str, ast.Module]:
+    files = [p for folder in FOLDERS.values() for p in (ROOT / folder).rglob("*.py")]
+    return {
+        str(p.relative_to(ROOT)): ast.parse(p.read_text(encoding="utf-8"))
+        for p in files
+        if "__pycache__" not in p.parts
+    }
+
+
+MODULE_LINES = 600
+"""About where a module starts to hold more than one idea; the Tensor op table (one block
+per op, forward beside backward) is the one module allowed past it."""
+CLASS_LINES = 210
+"""About where a class starts to do several jobs. `Value` and `Tensor` are allowed past it:
+a node type is its list of operations, one short method each, as in micrograd."""
+
+
+def test_no_module_over_about_600_lines_but_the_op_table():
+    sizes = {
+        path: len((ROOT / path).read_text(encoding="utf-8").splitlines()) for path in _sources()
+    }
+    big = {path: n for path, n in sizes.items() if n > MODULE_LINES}
+    assert big == {"autograd/tensor_ops.py": big.get("autograd/tensor_ops.py")}, big
+
+
+def test_no_class_over_about_200_lines_but_the_node_types():
+    big = {}
+    for path, tree in _sources().items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and node.end_lineno - node.lineno >= CLASS_LINES:
+                big[f"{path}:{node.name}"] = node.end_lineno - node.lineno + 1
+    assert set(big) <= {"autograd/value.py:Value", "autograd/tensor.py:Tensor"}, big
+
+
+def test_no_two_classes_share_a_name():
+    seen: dict[str, list[str]] = {}
+    for path, tree in _sources().items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                seen.setdefault(node.name, []).append(path)
+    assert {name: paths for name, paths in seen.items() if len(paths) > 1} == {}

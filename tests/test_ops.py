@@ -149,3 +149,46 @@ def test_kinks_come_from_the_registry():
     assert not ops.RELU.kink(Value(-1.0).relu()) and ops.RELU.kink(Value(2.0).relu())
     x = Tensor([[1.0, 3.0, 3.0]], requires_grad=True)
     assert ops.MAX.kink(x.max(axis=1)).tolist() == [[False, True, True]]
+
+
+def test_a_toy_op_is_drawn_with_its_symbol_and_rule(softplus):
+    from chaingrad.autograd import draw
+
+    x = Value(0.5, label="x")
+    y = (softplus(x) * 2).named("y")
+    y.backward()
+    ops_view = draw(y, show_rules=True).source
+    assert "softplus" in ops_view and "∂softplus(z)/∂z = σ(z)" in ops_view
+    assert "= softplus(x)·2" in draw(y, view="expressions").source.replace("&#183;", "·")
+    tensor_view = draw(softplus(Tensor([0.5, 1.0], requires_grad=True)).sum()).source
+    assert "∂softplus(z)/∂z = σ(z)" in tensor_view
+
+
+def test_a_toy_op_is_a_function_of_the_case_file_language(softplus, tmp_path):
+    from chaingrad.autograd import verify
+    from chaingrad.autograd.verification.expr import function_names
+
+    assert "softplus" in function_names()
+    case = tmp_path / "toy.toml"
+    case.write_text(
+        'title = "a toy op"\n[inputs]\nx = 0.5\nv = [0.5, -1.0]\n'
+        '[equations]\ny = "softplus(x)"\nz = "sum(softplus(v) * v)"\n'
+        '[claims]\n"dy/dx" = 0.6225\n'
+        '[formulas]\n"dy/dx" = "sigmoid(x)"\n"dz/dv" = "sigmoid(v) * v + softplus(v)"\n',
+        encoding="utf-8",
+    )
+    result = verify(case)
+    assert result.summary == {"ok": 3, "rounding": 0, "wrong": 0}, result.text()
+    wrong = verify({**_toy_case(), "formulas": {"dy/dx": "exp(x)"}})
+    assert wrong.summary["wrong"] == 1
+
+
+def _toy_case() -> dict:
+    return {"title": "toy", "inputs": {"x": 0.5}, "equations": {"y": "softplus(x)"}}
+
+
+def test_without_the_toy_op_the_language_refuses_it():
+    from chaingrad.autograd.verification.expr import ExpressionError, parse
+
+    with pytest.raises(ExpressionError, match="cannot call softplus"):
+        parse("softplus(x)")

@@ -31,6 +31,9 @@ def readme_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, list[str
     import io
     import os
 
+    from chaingrad.autograd import ops
+
+    registered = set(ops.operations())  # the README adds an op: removed again below
     folder = tmp_path_factory.mktemp("readme")
     namespace: dict = {"__name__": "__readme__"}
     printed: list[str] = []
@@ -50,6 +53,8 @@ def readme_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, list[str
             printed.append(out.getvalue())
     finally:
         os.chdir(before)
+        for operation in set(ops.operations()) - registered:
+            ops.unregister(operation)
     return namespace, printed, without_torch
 
 
@@ -86,3 +91,12 @@ def test_the_anomaly_block_reports_the_overflow(readme_run):
     block = next(i for i, b in enumerate(BLOCKS) if "detect_anomaly" in b)
     assert printed[block].startswith("*: its result is inf; created at README.md, python block")
     assert "'a' (node #" in printed[block]
+
+
+def test_the_op_block_adds_an_op_that_is_drawn_checked_and_verified(readme_run):
+    _, printed, _ = readme_run
+    block = next(i for i, b in enumerate(BLOCKS) if "elementwise(" in b)
+    lines = printed[block].splitlines()
+    assert lines[0] == "gradcheck passed: 1 entry checked"
+    assert lines[1] == "True"
+    assert lines[2] == "{'ok': 2, 'rounding': 0, 'wrong': 0}"

@@ -11,10 +11,11 @@ import functools
 
 import numpy as np
 
+from ..arrays import shape_text
 from ..chain import format_number, node_name
 from ..graph import Node
 from ..labels import escape_html, html_label
-from ..tensor import Tensor, shape_text
+from ..tensor import Tensor
 from ..tensor_ops import LocalRule
 from ..value import Value
 from .request import DrawError

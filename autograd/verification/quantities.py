@@ -41,7 +41,7 @@ def format_value(x: Number, digits: int = 5) -> str:
 def brief_value(x: Number, digits: int = 5) -> str:
     """`format_value`, or for an array of more than `MAX_ENTRIES_SHOWN` entries its shape."""
     if np.size(x) > MAX_ENTRIES_SHOWN:
-        return f"(a {shape_text(np.shape(x))} array)"
+        return f"(a {dimensions_text(np.shape(x))} array)"
     return format_value(x, digits)
 
 
@@ -62,8 +62,8 @@ def json_number(x: Number) -> float | list[Any]:
     return x.tolist() if isinstance(x, np.ndarray) else x
 
 
-def shape_text(shape: tuple[int, ...]) -> str:
-    """An array's shape as ``2x3``."""
+def dimensions_text(shape: tuple[int, ...]) -> str:
+    """An array's shape as reports write it: ``2x3``."""
     return "x".join(map(str, shape))
 
 

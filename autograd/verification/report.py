@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from .quantities import MAX_ENTRIES_SHOWN, Number, format_value, shape_text
+from .quantities import MAX_ENTRIES_SHOWN, Number, dimensions_text, format_value
 from .verdicts import ClaimResult, Disagreement, status_counts
 
 
@@ -102,7 +102,7 @@ def comparison_text(
 
 
 def _array_text(x: Number) -> str:
-    return f"{shape_text(np.shape(x))} array" if np.ndim(x) else format_value(x, 8)
+    return f"{dimensions_text(np.shape(x))} array" if np.ndim(x) else format_value(x, 8)
 
 
 # ----------------------------------------------------------------------- verify reports

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from chaingrad.autograd.arrays import shape_text
 from chaingrad.autograd.files import write_atomically
 from chaingrad.autograd.grad_mode import no_grad
-from chaingrad.autograd.tensor import Tensor, shape_text
+from chaingrad.autograd.tensor import Tensor
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
