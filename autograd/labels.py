@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 
 # A script marker and its text: a braced group, or a short name ending the word.
 _SCRIPT = re.compile(r"([_^])(?:\{([^{}]+)\}|([0-9]+|[A-Za-z]{1,2}[0-9]*)(?![A-Za-z0-9]))")
@@ -31,19 +32,7 @@ def html_label(text: str) -> str:
     ``html_label("w_{11}^{(2)}") == "w₁₁⁽²⁾"``; ``html_label("y_{pred}") ==
     "y<SUB>pred</SUB>"``; every other character is escaped, so any string is safe.
     """
-    out = []
-    end = 0
-    for match in _SCRIPT.finditer(text):
-        out.append(escape_html(text[end : match.start()]))
-        marker, script = match.group(1), match.group(2) or match.group(3)
-        table, tag = _SCRIPT_TABLES[marker]
-        if all(ch in table for ch in script):
-            out.append("".join(table[ch] for ch in script))
-        else:
-            out.append(f"<{tag}>{escape_html(script)}</{tag}>")
-        end = match.end()
-    out.append(escape_html(text[end:]))
-    return "".join(out)
+    return _rendered(text, escape_html, lambda marker, tag, script: f"<{tag}>{script}</{tag}>")
 
 
 def plain_label(text: str) -> str:
@@ -52,18 +41,26 @@ def plain_label(text: str) -> str:
     ``plain_label("∂(a/b)/∂b = −a/b^{2}") == "∂(a/b)/∂b = −a/b²"``; a script without
     Unicode characters keeps its marker, in parentheses: ``y_{pred}`` -> ``y_(pred)``.
     """
+    return _rendered(text, str, lambda marker, tag, script: f"{marker}({script})")
+
+
+def _rendered(
+    text: str, escape: Callable[[str], str], fallback: Callable[[str, str, str], str]
+) -> str:
+    """`text` with each script in Unicode script characters, or `fallback(marker, tag,
+    script)` where one is missing; the rest passed through `escape`."""
     out = []
     end = 0
     for match in _SCRIPT.finditer(text):
-        out.append(text[end : match.start()])
+        out.append(escape(text[end : match.start()]))
         marker, script = match.group(1), match.group(2) or match.group(3)
-        table, _ = _SCRIPT_TABLES[marker]
+        table, tag = _SCRIPT_TABLES[marker]
         if all(ch in table for ch in script):
             out.append("".join(table[ch] for ch in script))
         else:
-            out.append(f"{marker}({script})")
+            out.append(fallback(marker, tag, escape(script)))
         end = match.end()
-    out.append(text[end:])
+    out.append(escape(text[end:]))
     return "".join(out)
 
 
