@@ -6,7 +6,7 @@ and returns a `History` of the loss and metrics after each epoch. `evaluate` mea
 model on a whole data set; `accuracy` and `predicted_classes` read class predictions.
 
 Weights files and PyTorch round trips are in `nn.checkpoint`, the ready-made
-``chaingrad train`` tasks in `nn.tasks`, and `one_hot` and `train_test_split` in `nn.data`.
+``chaingrad train`` tasks in `nn.app.tasks`, and `one_hot` and `train_test_split` in `nn.data`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Tests for `nn.catalog`: the built-in document cases."""
+"""Tests for `nn.documents.catalog`: the built-in document cases."""
 
 from __future__ import annotations
 

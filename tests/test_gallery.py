@@ -1,4 +1,4 @@
-"""Tests for `nn.gallery`: the gallery page and `draw_case`."""
+"""Tests for `nn.app.gallery`: the gallery page and `draw_case`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests for nn.tasks: the `chaingrad train` tasks, `run_task`, and the command's logic and
+"""Tests for nn.app.tasks: the `chaingrad train` tasks, `run_task`, and the command's logic and
 arguments."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The gallery: every built-in document case drawn, with the chain rule written out beside it.
 
-``write_gallery("out")`` renders, for each case of `nn.catalog`, its network view (the
+``write_gallery("out")`` renders, for each case of `nn.documents.catalog`, its network view (the
 documents' figure with activations and deltas) and, for each weight the case explains (at
 least one per layer), the network view with that weight's paths lit and the expressions
 view with the chain-rule table; it writes the `autograd.explain` text next to each, and
@@ -76,7 +76,7 @@ def write_gallery(
 ) -> Path:
     """Draw every case into `out_dir` and write the gallery page; return the page's path.
 
-    - `cases`: cases or their names (default: every built-in case, `nn.catalog.CASES`).
+    - `cases`: cases or their names (default: every built-in case, `nn.documents.catalog.CASES`).
     - `formats`: image formats to render (from ``svg png pdf``); DOT sources are always
       written. The page shows SVG if rendered, else PNG, and links every file.
     - `links`: extra links to list under a case, by case name: ``{"seed002":
@@ -135,7 +135,7 @@ def draw_case(
 
     `view` is ``network``, ``expressions`` or ``ops``; `wrt` a label to light the paths to
     (default: none); `fmt` one of ``svg png pdf dot``. The file is
-    ``<out_dir>/<case>-<view>[-<wrt>].<fmt>``. Raises `autograd.draw.DotNotFoundError` (with
+    ``<out_dir>/<case>-<view>[-<wrt>].<fmt>``. Raises `autograd.drawing.DotNotFoundError` (with
     the DOT source saved) when ``dot`` is missing, and KeyError for an unknown case.
     """
     if view not in VIEWS:
