@@ -4,6 +4,10 @@ A reader (a browser showing the gallery, a training script loading weights) must
 never see half a file, and a failed write must leave the old file in place. So a
 file is written to a temporary name beside the target and renamed over it: a rename
 within a folder is atomic. Drawings, reports, weights files and plots all use this.
+
+A path that is a symbolic link is written through: the file it points to gets the new
+content and the link stays a link. The temporary name is short (`_temporary_name`), so a
+file name as long as the file system allows can still be written.
 """
 
 from __future__ import annotations
@@ -56,13 +60,15 @@ def write_atomically(
     removed and an old file at `path` is left as it was.
     """
     path = Path(path)
+    # A link is written through: the temporary file goes beside the file it points to.
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
     except FileExistsError:  # with exist_ok, this means a file stands where a folder is needed
         raise SaveError(where, path, NotADirectoryError(errno.ENOTDIR, "Not a directory")) from None
     except OSError as error:
         raise SaveError(where, path, error) from None
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    tmp = target.with_name(_temporary_name())
     try:
         # os.open with mode 0o666 lets the umask decide permissions, as for any new file.
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -72,10 +78,19 @@ def write_atomically(
                     file.write(content)
                 else:
                     content(file)
-            os.replace(tmp, path)
+            os.replace(tmp, target)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
     except OSError as error:
         raise SaveError(where, path, error) from None
     return path
+
+
+def _temporary_name() -> str:
+    """A fresh hidden name for a file being written: ``.chaingrad-1a2b3c4d.tmp``.
+
+    It does not repeat the target's name, so that a target whose name is as long as the
+    file system allows (255 bytes on most) can be written beside it.
+    """
+    return f".chaingrad-{secrets.token_hex(4)}.tmp"
