@@ -22,6 +22,7 @@ the entry is reported as a kink, not failed.
 
 from __future__ import annotations
 
+import html
 import inspect
 import math
 import numbers
@@ -35,6 +36,7 @@ from .arrays import shape_text
 from .grad_mode import enable_grad, no_grad
 from .graph import topological_order
 from .ops import of_node
+from .tables import html_table, text_table
 from .tensor import Tensor
 from .value import Value
 
@@ -137,6 +139,20 @@ class GradcheckResult:
             lines.append(_table(self.kinks))
         lines.extend(self.notes)
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """What a notebook shows: `str()`'s content, the tables as HTML tables."""
+        e = html.escape
+        parts = [f"<p>{e(self.summary())}</p>"]
+        if self.failures:
+            parts.append(html_table(_rows(self.failures)))
+        if self.kinks:
+            parts.append(
+                f"<p>{_entries(len(self.kinks))} at a kink (x ± h crosses it; not failed):</p>"
+            )
+            parts.append(html_table(_rows(self.kinks)))
+        parts += [f"<p>{e(note)}</p>" for note in self.notes]
+        return "".join(parts)
 
 
 def gradcheck(
@@ -445,10 +461,9 @@ def _entries(n: int) -> str:
     return f"{n} entry" if n == 1 else f"{n} entries"
 
 
-def _table(entries: tuple[Entry, ...] | list[Entry]) -> str:
-    """Entries as an aligned text table."""
-    header = ("input", "index", "autodiff", "numeric", "abs err", "rel err", "")
-    rows = [header]
+def _rows(entries: tuple[Entry, ...] | list[Entry]) -> list[tuple[str, ...]]:
+    """Entries as table rows, the header first: input, index, autodiff, numeric, errors."""
+    rows = [("input", "index", "autodiff", "numeric", "abs err", "rel err", "")]
     for e in entries:
         rows.append(
             (
@@ -461,7 +476,9 @@ def _table(entries: tuple[Entry, ...] | list[Entry]) -> str:
                 e.note,
             )
         )
-    widths = [max(len(r[c]) for r in rows) for c in range(len(header))]
-    return "\n".join(
-        "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows
-    )
+    return rows
+
+
+def _table(entries: tuple[Entry, ...] | list[Entry]) -> str:
+    """Entries as an aligned text table."""
+    return text_table(_rows(entries))

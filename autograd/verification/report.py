@@ -10,10 +10,11 @@ as methods; numbers are written by `quantities`.
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from ..tables import html_table, text_table
 from .quantities import MAX_ENTRIES_SHOWN, Number, dimensions_text, format_value
 from .verdicts import ClaimResult, Disagreement, status_counts
 
@@ -67,10 +68,34 @@ def comparison_text(
     value. An array derivative takes one row (shapes, and how many entries disagree), then
     one row per disagreeing entry (at most `MAX_ENTRIES_SHOWN`). The details of each hand
     value that is not ok follow."""
+    lines = [text_table(_comparison_rows(rows, finite_differences, disagreements))]
+    for r in rows:
+        if r.status != "ok":
+            lines += ["", *claim_details(r, values=_is_scalar(r))]
+    return "\n".join(lines)
+
+
+def comparison_html(
+    rows: Sequence[ClaimResult],
+    finite_differences: Mapping[str, Number | None],
+    disagreements: Mapping[str, Sequence[Disagreement]],
+) -> str:
+    """`comparison_text` as an HTML fragment (what a notebook shows): the table, then the
+    details of each hand value that is not ok."""
+    table = html_table(_comparison_rows(rows, finite_differences, disagreements))
+    return table + _details_html(r for r in rows if r.status != "ok")
+
+
+def _comparison_rows(
+    rows: Sequence[ClaimResult],
+    finite_differences: Mapping[str, Number | None],
+    disagreements: Mapping[str, Sequence[Disagreement]],
+) -> list[tuple[str, ...]]:
+    """The rows of the three-way table, the header first."""
     table = [("derivative", "hand", "autodiff", "finite diff.", "status")]
     for r in rows:
         fd = finite_differences[r.claim]
-        if np.ndim(r.claimed) == 0 and np.ndim(r.computed) == 0:
+        if _is_scalar(r):
             fd_text = "n/a" if fd is None else format_value(fd, 8)
             table.append((r.claim, r.shown, format_value(r.computed, 8), fd_text, r.status))
             continue
@@ -92,13 +117,11 @@ def comparison_text(
             )  # fmt: skip
         if len(entries) > MAX_ENTRIES_SHOWN:
             table.append((f"  ... {len(entries) - MAX_ENTRIES_SHOWN} more", "", "", "", ""))
-    widths = [max(len(row[i]) for row in table) for i in range(5)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in table]
-    for r in rows:
-        if r.status != "ok":
-            scalar = np.ndim(r.claimed) == 0 and np.ndim(r.computed) == 0
-            lines += ["", *claim_details(r, values=scalar)]
-    return "\n".join(lines)
+    return table
+
+
+def _is_scalar(r: ClaimResult) -> bool:
+    return np.ndim(r.claimed) == 0 and np.ndim(r.computed) == 0
 
 
 def _array_text(x: Number) -> str:
@@ -149,26 +172,38 @@ def markdown_report(
 def html_report(title: str, file: str, source: str | None, claims: Sequence[ClaimResult]) -> str:
     """A self-contained HTML report with the same content as `markdown_report`."""
     esc = html.escape
-    rows = "\n".join(
-        f'<tr class="{c.status}"><td>{c.status}</td><td>{c.kind}</td>'
-        f"<td><code>{esc(c.claim)}</code></td><td><code>{esc(c.shown)}</code></td>"
-        f"<td>{esc(computed_text(c))}</td><td>{esc(c.hint)}</td></tr>"
-        for c in claims
-    )
-    details = "\n".join(
-        f"<h2>{esc(head)}</h2><pre>{esc(chr(10).join(rest))}</pre>"
-        for head, *rest in (claim_details(c) for c in claims if c.status != "ok")
-    )
     return (
         '<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
         f"<title>{esc(title)}</title><style>"
         "body{font-family:sans-serif;max-width:80em;margin:2em auto}"
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}"
         "tr.wrong{background:#fdd}tr.rounding{background:#ffd}pre{background:#f6f6f6}"
-        f"</style></head><body><h1>{esc(title)}</h1><p>{esc(_origin(file, source))}</p>"
-        "<table><tr><th>status</th><th>kind</th><th>claim</th><th>document says</th>"
-        f"<th>computed</th><th>hint</th></tr>\n{rows}\n</table>"
-        f"<p>{esc(_summary_line(claims))}</p>\n{details}\n</body></html>\n"
+        f"</style></head><body><h1>{esc(title)}</h1>\n"
+        f"{html_fragment(file, source, claims)}\n</body></html>\n"
+    )
+
+
+def html_fragment(file: str, source: str | None, claims: Sequence[ClaimResult]) -> str:
+    """The body of `html_report` without its page: where the claims come from, the table of
+    claims, the summary and the details of each claim that is not ok (what a notebook
+    shows for a `VerifyResult`)."""
+    esc = html.escape
+    rows = [("status", "kind", "claim", "document says", "computed", "hint")]
+    rows += [(c.status, c.kind, c.claim, c.shown, computed_text(c), c.hint) for c in claims]
+    table = html_table(rows, [c.status for c in claims])
+    return (
+        f"<p>{esc(_origin(file, source))}</p>\n{table}\n"
+        f"<p>{esc(_summary_line(claims))}</p>\n"
+        + _details_html(c for c in claims if c.status != "ok")
+    )
+
+
+def _details_html(claims: Iterable[ClaimResult]) -> str:
+    """Each claim's `claim_details` as a heading and a preformatted block."""
+    esc = html.escape
+    return "\n".join(
+        f"<h2>{esc(head)}</h2><pre>{esc(chr(10).join(rest))}</pre>"
+        for head, *rest in (claim_details(c) for c in claims)
     )
 
 

@@ -4,6 +4,7 @@ derivatives next to autodiff and finite differences), with their reports and dra
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -16,7 +17,14 @@ from .. import drawing  # its Graphviz renderer loads when a drawing is first ma
 from .casefile import CaseFile
 from .point import Point
 from .quantities import Number
-from .report import comparison_text, html_report, markdown_report, text_report
+from .report import (
+    comparison_html,
+    comparison_text,
+    html_fragment,
+    html_report,
+    markdown_report,
+    text_report,
+)
 from .verdicts import ClaimResult, Disagreement, status_counts
 
 
@@ -69,6 +77,16 @@ class VerifyResult:
     def html(self) -> str:
         """A self-contained HTML report with the same content as `markdown`."""
         return html_report(self.title, self.file, self.source, self.claims)
+
+    def __str__(self) -> str:
+        """The report ``chaingrad verify`` prints (`text`)."""
+        return self.text()
+
+    def _repr_html_(self) -> str:
+        """What a notebook shows: the report as HTML (the body of `html`)."""
+        return f"<h3>{html.escape(self.title)}</h3>" + html_fragment(
+            self.file, self.source, self.claims
+        )
 
     def draw(self, directory: str | os.PathLike[str]) -> list[Path]:
         """Write the chain-rule drawing of each wrong derivative, formula or update into
@@ -123,6 +141,14 @@ class Comparison:
         """The three-way table (array derivatives as one row, then only their disagreeing
         entries), then the details of each hand value that is not ok."""
         return comparison_text(self.rows, self.finite_differences, self.disagreements)
+
+    def __str__(self) -> str:
+        """The three-way table and details (`text`)."""
+        return self.text()
+
+    def _repr_html_(self) -> str:
+        """What a notebook shows: `text` as an HTML table and details."""
+        return comparison_html(self.rows, self.finite_differences, self.disagreements)
 
     @property
     def wrong(self) -> list[ClaimResult]:
