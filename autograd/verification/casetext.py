@@ -99,7 +99,7 @@ def parse_toml(file: str, text: str) -> dict[str, Any]:
                 second,
             ) from None
         raise CaseFileError(
-            file, "", f"not valid TOML: {error}", "fix the syntax (see the case-file format)"
+            file, "", f"not valid TOML: {error}", "fix the syntax: run 'chaingrad help casefile'"
         ) from None
 
 

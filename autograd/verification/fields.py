@@ -148,7 +148,7 @@ class FieldChecker:
         try:
             expression = parse(text)
         except ExpressionError as error:
-            self.fail(path, where, str(error), "see the expression language in the docs")
+            self.fail(path, where, str(error), "run 'chaingrad help expressions'")
         self.operations += expression.size
         if self.operations > MAX_OPERATIONS:
             self.fail(
