@@ -7,6 +7,7 @@ mistake reads the same wherever it is made.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Collection, Iterable, Sequence
 from numbers import Integral
 
@@ -19,6 +20,61 @@ class UnknownNameError(KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+NAMES_SHOWN = 12
+"""How many names a message about an unknown name lists (nearest first) before a count."""
+CLOSE_ENOUGH = 0.6
+"""How close (difflib's ratio) the nearest name must be to be offered as "did you mean"."""
+_LOOK_ALIKE = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0"})
+_NOTATION = str.maketrans("", "", "_{}()^ -")
+
+
+def nearest_names(name: str, known: Iterable[str]) -> list[tuple[str, float]]:
+    """`known` with how close each is to `name` (difflib's ratio, 0 to 1), nearest first.
+
+    Letters that look like digits count as those digits (``xl`` is nearest ``x1``), and
+    case and notation marks (``_{}()^``, hyphens) are ignored, so that ``w11`` is near
+    ``w_{11}^{(1)}``. Equally close names are ordered by whether they contain `name`, then
+    by how long a start they share with it, then as given.
+    """
+    key = _compared(name)
+
+    def closeness(candidate: str) -> tuple[float, bool, int]:
+        other = _compared(candidate)
+        ratio = max(
+            difflib.SequenceMatcher(None, name, candidate).ratio(),
+            difflib.SequenceMatcher(None, key, other).ratio(),
+        )
+        shared = next(
+            (i for i, (a, b) in enumerate(zip(key, other)) if a != b), min(len(key), len(other))
+        )
+        return ratio, key in other, shared
+
+    scored = [(candidate, closeness(candidate)) for candidate in dict.fromkeys(known)]
+    scored.sort(key=lambda pair: pair[1], reverse=True)
+    return [(candidate, score[0]) for candidate, score in scored]
+
+
+def unknown_name_hint(name: str, known: Iterable[str], what: str = "the names") -> str:
+    """The end of a message about an unknown `name`: ``did you mean 'x1'? the names, nearest
+    first: x1, x2, ... (and 38 more)``. The nearest `NAMES_SHOWN` names are listed, then a
+    count, so the list is never cut where the interesting names are; the question only
+    when the nearest name is close (a ratio of at least `CLOSE_ENOUGH`)."""
+    ranked = nearest_names(name, known)
+    if not ranked:
+        return f"there are no {what.removeprefix('the ')}"
+    shown = ", ".join(candidate for candidate, _ in ranked[:NAMES_SHOWN])
+    listing = f"{what}{', nearest first' if len(ranked) > 1 else ''}: {shown}"
+    if len(ranked) > NAMES_SHOWN:
+        listing += f" (and {len(ranked) - NAMES_SHOWN} more)"
+    nearest, closeness = ranked[0]
+    return (f"did you mean {nearest!r}? " if closeness >= CLOSE_ENOUGH else "") + listing
+
+
+def _compared(text: str) -> str:
+    """`text` as names are compared: lower case, look-alike letters as digits, no marks."""
+    return text.translate(_LOOK_ALIKE).lower().translate(_NOTATION)
 
 
 def check_count(n: object, where: str, what: str) -> None:

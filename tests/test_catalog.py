@@ -11,7 +11,7 @@ from chaingrad.autograd.chain import chain_rule, explain, find_node
 from chaingrad.autograd.graph import topological_order
 from chaingrad.autograd.verification import Point
 from chaingrad.autograd.verification import load_case as load
-from chaingrad.nn.documents.catalog import CASES, SEED_FILES, case_table, get_case
+from chaingrad.nn.documents.catalog import CASES, SEED_FILES, get_case
 from chaingrad.nn.documents.seed000 import seed000_case
 from chaingrad.nn.documents.seed001 import seed001_blog
 
@@ -33,13 +33,18 @@ def test_the_catalog_lists_every_document_case():
         "seed003-xor",
         "seed004-softmax",
     ]
-    table = case_table().splitlines()
-    assert len(table) == len(CASES)
-    for line, case in zip(table, CASES.values()):
-        assert line.startswith(case.name) and case.title in line and case.source in line
     assert {case.source for case in CASES.values()} == set(SEED_FILES.values())
-    with pytest.raises(KeyError, match="no built-in case 'seed9'; the cases are: seed000-case1"):
-        get_case("seed9")
+
+
+def test_a_case_is_found_by_either_spelling_and_a_misspelling_gets_the_nearest():
+    assert get_case("seed001_blog") is get_case("seed001-blog.toml") is CASES["seed001-blog"]
+    with pytest.raises(KeyError) as caught:
+        get_case("seed01-blog")
+    message = str(caught.value)
+    assert message.startswith("no built-in case 'seed01-blog'; did you mean 'seed001-blog'? ")
+    assert "the cases, nearest first: seed001-blog, " in message
+    with pytest.raises(KeyError, match="no built-in case 'zzz'; the cases, nearest first: "):
+        get_case("zzz")
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed documents (shared/seeds) are not here")

@@ -32,6 +32,20 @@ def shipped(stem: str) -> Path:
     return SHIPPED_CASE_FILES / f"{stem}.toml"
 
 
+def case_name(text: str) -> str:
+    """The one spelling of a document case's name: with hyphens and without ``.toml``.
+
+    Built-in cases are named ``seed001-blog`` and shipped case files ``seed001_blog.toml``;
+    both, and ``seed001_blog`` or ``seed001-blog.toml``, are the case ``seed001-blog``.
+    """
+    return text.removesuffix(".toml").replace("_", "-")
+
+
+def shipped_case_files() -> dict[str, Path]:
+    """Every shipped case file by its `case_name` (``seed001-blog``), in name order."""
+    return {case_name(p.name): p for p in sorted(SHIPPED_CASE_FILES.glob("*.toml"))}
+
+
 @dataclass(frozen=True)
 class CaseNotes:
     """What a case file's report says beyond its numbers and formulas.
@@ -73,6 +87,22 @@ def document_label(name: str) -> str:
     letters, layer, index = match.groups()
     subscript = index if len(index) == 1 else f"{{{index}}}"
     return f"{letters}_{subscript}" + (f"^{{({layer})}}" if layer else "")
+
+
+def case_file_name(label: str) -> str:
+    """A label in the documents' indexed notation as a case-file name: the inverse of
+    `document_label`, the layer before an underscore and the indices after the letters.
+
+    ``w_{21}^{(1)}`` -> ``w1_21``, ``h_1^{(2)}`` -> ``h2_1``, ``o_1`` -> ``o1``, ``x_0`` ->
+    ``x0``; indices written with commas (``w_{10,2}^{(1)}``) are joined by underscores
+    (``w1_10_2``); any other label (``w16``, ``out_n3``) is kept.
+    """
+    match = re.fullmatch(r"([A-Za-z]+)_(?:\{([0-9,]+)\}|([0-9]))(?:\^\{\(([0-9]+)\)\})?", label)
+    if match is None:
+        return label
+    letters, braced, single, layer = match.groups()
+    index = (braced or single).replace(",", "_")
+    return f"{letters}{layer}_{index}" if layer else f"{letters}{index}"
 
 
 def document_numbers(numbers: Mapping[str, float]) -> dict[str, float]:

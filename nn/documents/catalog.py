@@ -34,10 +34,10 @@ from chaingrad.autograd.drawing.layout import NetworkLayout
 from chaingrad.autograd.value import Value
 from chaingrad.autograd.verification import Point, load_case
 
-from ..checks import UnknownNameError
+from ..checks import UnknownNameError, unknown_name_hint
 from ..losses import half_squared_error, sum_squared_error
 from ..scalar import ScalarMLP, Site
-from .casefiles import document_label, document_numbers, shipped
+from .casefiles import case_name, document_label, document_numbers, shipped
 from .seed000 import seed000_case_numbers, seed000_network
 from .seed001 import seed001_network
 
@@ -80,16 +80,14 @@ class Case:
 
 
 def get_case(name: str) -> Case:
-    """The built-in case called `name`; a KeyError lists the names when there is none."""
-    if name not in CASES:
-        raise UnknownNameError(f"no built-in case {name!r}; the cases are: {', '.join(CASES)}")
-    return CASES[name]
-
-
-def case_table() -> str:
-    """The built-in cases as text, one per line: name, title, seed file (``chaingrad cases``)."""
-    width = max(map(len, CASES))
-    return "\n".join(f"{c.name:<{width}}  {c.title}  [{c.source}]" for c in CASES.values())
+    """The built-in case called `name`, spelt either way (``seed001-blog``, ``seed001_blog``;
+    see `casefiles.case_name`). When there is none, an `UnknownNameError` (a KeyError) offers
+    the nearest name and lists the names."""
+    found = CASES.get(case_name(name)) if isinstance(name, str) else None
+    if found is None:
+        hint = unknown_name_hint(str(name), CASES, "the cases")
+        raise UnknownNameError(f"no built-in case {name!r}; {hint}")
+    return found
 
 
 def _finish(
