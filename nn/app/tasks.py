@@ -1,7 +1,8 @@
 """The ready-made training jobs of ``chaingrad train``: seed 003's XOR table, two moons, digits.
 
 `TASKS` holds each job's data, network, loss, optimizer and default settings;
-`run_task` trains one and returns a `TaskRun` (model, history, data split);
+`run_task` trains one and returns a `TaskRun` (model, history, data split), refusing
+settings beyond `MAX_EPOCHS`, `MAX_HIDDEN` and the training rows per batch;
 `train_command` is the command itself: it trains, prints the results (`describe_run`),
 and writes the plots and the weights. `add_train_arguments` declares its command line.
 """
@@ -13,6 +14,7 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +28,7 @@ from ..losses import half_squared_error, softmax_cross_entropy, sum_squared_erro
 from ..module import Module
 from ..optim import SGD, Adam, Optimizer
 from ..train import History, LossFunction, accuracy, fit
+from .output import emit
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,12 @@ TASKS: dict[str, Task] = {
 """The tasks `chaingrad train` knows, by name."""
 
 
+MAX_EPOCHS = 100_000
+"""Most epochs `run_task` trains (``chaingrad train --epochs``): XOR's 1,000 take a second."""
+MAX_HIDDEN = 1024
+"""Widest hidden layer `run_task` builds (``--hidden``): wider ones need gigabytes."""
+
+
 @dataclass
 class TaskRun:
     """What `run_task` produced: the trained model, its history, and the settings used."""
@@ -211,7 +220,8 @@ def run_task(
 
     `seed` starts the weights and the shuffling (the data and its split are fixed).
     Held-out rows, if the task has them, are measured after every epoch as validation
-    data (``val_loss``, ``val_accuracy``).
+    data (``val_loss``, ``val_accuracy``). A ValueError refuses more than `MAX_EPOCHS`
+    epochs, hidden layers wider than `MAX_HIDDEN` and batches larger than the training data.
     """
     if name not in TASKS:
         raise ValueError(f"run_task: unknown task {name!r}; the tasks are {', '.join(TASKS)}")
@@ -221,7 +231,11 @@ def run_task(
     batch_size = task.batch_size if batch_size is None else batch_size
     hidden = task.hidden if hidden is None else hidden
     check_count(hidden, name, "hidden")
+    _check_at_most(epochs, MAX_EPOCHS, name, "epochs", "more would train for hours")
+    _check_at_most(hidden, MAX_HIDDEN, name, "hidden", "a wider layer needs gigabytes")
     split = task.data()
+    rows = len(split.X_train)
+    _check_at_most(batch_size, rows, name, "batch_size", f"{name} has {rows} training rows")
     model = task.model(hidden, seed)
     history = fit(
         model,
@@ -238,6 +252,16 @@ def run_task(
         description=name,
     )
     return TaskRun(task, model, history, split, epochs, lr, batch_size, hidden, seed)
+
+
+def _check_at_most(value: object, limit: int, task: str, setting: str, why: str) -> None:
+    """Raise a ValueError saying the limit of `setting` and `why`, if `value` is a whole
+    number over it (`fit` says what is wrong with anything else: 0, a float, None)."""
+    if isinstance(value, Integral) and not isinstance(value, bool) and value > limit:
+        raise ValueError(
+            f"{task}: {setting} must be at most {limit:,} ({why}), got {value:,}; "
+            "choose a smaller value or leave it out for the task's default"
+        )
 
 
 def train_command(
@@ -276,7 +300,7 @@ def train_command(
             raise
         print(f"chaingrad train: error: {error}", file=sys.stderr)
         return 2
-    print(describe_run(run))
+    emit(describe_run(run))
     out = Path(out_dir)
     try:
         written = [
@@ -303,7 +327,7 @@ def train_command(
             file=sys.stderr,
         )
         return 2
-    print("written: " + ", ".join(str(path) for path in written))
+    emit("written: " + ", ".join(str(path) for path in written))
     return 0
 
 
