@@ -157,7 +157,7 @@ def test_every_option_says_its_default_in_help():
 
     parser = build_parser()
     (commands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    assert set(commands.choices) == {"demo", "cases", "draw", "train", "verify"}
+    assert set(commands.choices) == {"demo", "cases", "draw", "train", "verify", "new", "help"}
     for name, sub in commands.choices.items():
         for action in sub._optionals._group_actions:
             if isinstance(action, argparse._HelpAction):

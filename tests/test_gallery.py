@@ -7,10 +7,11 @@ import html
 import re
 from pathlib import Path
 
+import graphviz
 import pytest
 from chaingrad.autograd.chain import explain
 from chaingrad.autograd.drawing import DotNotFoundError
-from chaingrad.nn.app.gallery import draw_case, write_gallery
+from chaingrad.nn.app.gallery import draw_case, drawing_name, write_gallery
 from chaingrad.nn.documents.catalog import get_case
 
 SMALL = ["seed000-case1", "seed000-case3"]
@@ -109,19 +110,35 @@ def test_bad_arguments(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_draw_case_writes_one_file(tmp_path):
-    path = draw_case("seed001-blog", wrt="w7", fmt="svg", out_dir=tmp_path)
-    assert path == tmp_path / "seed001-blog-network-w7.svg"
+def test_draw_case_returns_the_drawing_and_writes_only_when_given_a_path(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    graph = draw_case("seed001_blog", wrt="w7")
+    assert isinstance(graph, graphviz.Digraph) and "w7" in graph.source
+    assert "<svg" in graph._repr_image_svg_xml()  # what Jupyter shows
+    assert list(tmp_path.iterdir()) == []
+    path = tmp_path / f"{drawing_name('seed001-blog', 'network', 'w7')}.svg"
+    assert path.name == "seed001-blog-network-w7.svg"
+    assert draw_case("seed001-blog", wrt="w7", path=path).source == graph.source
     assert b"<svg" in path.read_bytes()
-    path = draw_case("seed002", view="expressions", fmt="dot", out_dir=tmp_path)
+    path = tmp_path / f"{drawing_name('seed002', 'expressions')}.dot"
+    draw_case("seed002", view="expressions", path=path)
     assert path.name == "seed002-expressions.dot"
     assert path.read_text(encoding="utf-8").startswith("digraph chaingrad {")
-    path = draw_case(get_case("seed000-case3"), wrt="w_{11}^{(1)}", fmt="dot", out_dir=tmp_path)
+    path = tmp_path / f"{drawing_name('seed000-case3', 'network', 'w_{11}^{(1)}')}.dot"
+    draw_case(get_case("seed000-case3"), wrt="w_{11}^{(1)}", path=path)
     assert path.name == "seed000-case3-network-w_11_1.dot" and "penwidth=2.5" in path.read_text()
     with pytest.raises(ValueError, match="unknown view 'graph'"):
         draw_case("seed002", view="graph")
-    with pytest.raises(ValueError, match="unknown format 'jpg'"):
-        draw_case("seed002", fmt="jpg")
+    with pytest.raises(ValueError, match=r"cannot tell the format from 'g\.jpg'"):
+        draw_case("seed002", path=tmp_path / "g.jpg")
+
+
+def test_draw_case_offers_the_nearest_label_for_an_unknown_wrt():
+    with pytest.raises(KeyError) as caught:
+        draw_case("seed001-blog", wrt="xl")
+    message = str(caught.value)
+    assert message.startswith("draw_case: seed001-blog has no node labelled 'xl'; ")
+    assert "did you mean 'x1'? its labels, nearest first: x1, " in message
 
 
 def test_draw_case_without_dot_keeps_the_source(tmp_path, monkeypatch):
@@ -129,6 +146,6 @@ def test_draw_case_without_dot_keeps_the_source(tmp_path, monkeypatch):
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
     with pytest.raises(DotNotFoundError) as caught:
-        draw_case("seed000-case1", fmt="png", out_dir=tmp_path / "out")
+        draw_case("seed000-case1", path=tmp_path / "out" / "seed000-case1-network.png")
     assert caught.value.source_path == tmp_path / "out" / "seed000-case1-network.dot"
     assert caught.value.source_path.is_file()

@@ -1,6 +1,7 @@
 """One test per row of the hostile-input table (tests/hostile_inputs.py).
 
-Python rows: the expected error type, every fragment in its message, and one line.
+Python rows: the expected error type, every fragment in its message, and one line; an
+accepted row (also a command-line one) checks the documented result itself.
 Command-line rows: exit status 2, every fragment on the one line of stderr, no traceback,
 and no half-written file (no temporary ``*.tmp`` or ``*.partial`` left) in the folder.
 With ``--debug`` the same command shows the exception instead.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import hostile_cli
 import hostile_engine
 import hostile_networks
 import hostile_tools
@@ -22,7 +24,7 @@ from hostile_inputs import ROWS as CORE_ROWS
 
 ROWS = (
     CORE_ROWS + hostile_engine.ROWS + hostile_tools.ROWS + hostile_networks.ROWS
-    + hostile_training.ROWS
+    + hostile_training.ROWS + hostile_cli.ROWS
 )  # fmt: skip
 
 
@@ -40,7 +42,7 @@ def params(rows: list[Row]) -> list:
 
 
 PYTHON_ROWS = [row for row in ROWS if row.argv == () and row.where not in (CLI, CASE_FILE)]
-PYTHON_ROWS += [row for row in ROWS if row.run is not None and row.where == CASE_FILE]
+PYTHON_ROWS += [row for row in ROWS if row.run is not None and row.where in (CLI, CASE_FILE)]
 COMMAND_ROWS = [row for row in ROWS if row.run is None and row.where in (CLI, CASE_FILE)]
 
 

@@ -1,13 +1,18 @@
-"""The `chaingrad` command: demo, cases, draw, verify, train.
+"""The `chaingrad` command: demo, cases, draw, verify, train, new, help.
 
 Every command reports a user error (a missing file, an unknown case, an invalid
 case file, no ``dot`` program, an output path that cannot be written, a misspelt
 option) as one line on stderr with exit status 2; a traceback only with ``--debug``.
+A reader that stops early (``chaingrad verify f.toml | head -1``) ends the output
+quietly and leaves the exit status alone (`output`). This module declares the
+command line and runs the commands; ``train``, ``new`` and ``help`` live in modules
+of their own (`tasks`, `starter`, `help`), case names in `case_names`.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -27,27 +32,34 @@ from chaingrad.autograd.verification import (
 
 from chaingrad import __version__
 
-from ..checks import UnknownNameError
+from ..checks import CLOSE_ENOUGH, UnknownNameError, nearest_names, unknown_name_hint
 from ..documents.casefiles import SHIPPED_CASE_FILES
-from ..documents.catalog import CASES, case_table
+from ..documents.catalog import CASES
 from ..documents.seed000 import seed000_cases
 from ..documents.seed001 import seed001_blog
-from .gallery import draw_case, write_gallery
+from .case_names import NAMES_NOTE, case_file, cases_listing, drawing_target
+from .gallery import draw_case, drawing_name, write_gallery
+from .help import add_help_arguments, help_command
+from .output import emit, flush_stdout
+from .starter import add_new_arguments, new_command
 from .tasks import add_train_arguments, train_command
+from .usage import UsageError
 
 REPORT_FORMATS = {".md": "markdown", ".html": "html"}
 VIEWS = ("network", "expressions", "ops")
-
-
-class UsageError(Exception):
-    """A mistake on the command line or in its inputs: reported in one line, exit 2."""
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse with its errors in one line (no usage block), exit status 2."""
 
     def error(self, message: str) -> NoReturn:
-        """Print ``PROG: error: MESSAGE; see 'PROG --help'`` on stderr and exit with status 2."""
+        """Print ``PROG: error: MESSAGE; see 'PROG --help'`` on stderr and exit with status 2;
+        a misspelt choice gets the nearest one (``did you mean 'xor'?``)."""
+        choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if choice is not None:
+            nearest = nearest_names(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)))
+            if nearest and nearest[0][1] >= CLOSE_ENOUGH:
+                message += f" (did you mean {nearest[0][0]!r}?)"
         self.exit(2, f"{self.prog}: error: {message}; see '{self.prog} --help'\n")
 
 
@@ -63,14 +75,12 @@ def demo(out_dir: Path) -> int:
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     links: dict[str, list[tuple[str, str]]] = {name: [] for name in CASES}
-    print("Verifying the documents' case files:")
+    emit("Verifying the documents' case files:")
     for path in sorted(SHIPPED_CASE_FILES.glob("*.toml")):
         result = verify(path)
         written = _write_reports(result, out_dir / "verify", path.stem)
         s = result.summary
-        print(
-            f"  {path.name:<28} {s['ok']:>3} ok {s['rounding']:>3} rounding {s['wrong']:>3} wrong"
-        )
+        emit(f"  {path.name:<28} {s['ok']:>3} ok {s['rounding']:>3} rounding {s['wrong']:>3} wrong")
         for case in _catalog_cases_for(path.stem, result.source):
             links[case] += [
                 (
@@ -80,7 +90,7 @@ def demo(out_dir: Path) -> int:
                 ),
                 (f"verify {path.name} (Markdown)", written[1]),
             ]
-    print("Checking the documents' derivative formulas against autodiff:")
+    emit("Checking the documents' derivative formulas against autodiff:")
     for name, report in _document_reports():
         target = out_dir / "documents" / f"{name}.txt"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -88,8 +98,8 @@ def demo(out_dir: Path) -> int:
         links[name].append(
             ("the document's formulas against autodiff (text)", f"documents/{name}.txt")
         )
-        print(f"  {name}: written {target}")
-    print("Training seed 003's network on its XOR table:")
+        emit(f"  {name}: written {target}")
+    emit("Training seed 003's network on its XOR table:")
     if train_command("xor", out_dir=out_dir / "train", progress=False) != 0:
         raise UsageError(
             "training seed 003's XOR network failed (error above); run "
@@ -99,9 +109,9 @@ def demo(out_dir: Path) -> int:
         ("training: loss and accuracy per epoch (PNG)", "train/train_xor.png"),
         ("training: decision regions (PNG)", "train/train_xor_boundary.png"),
     ]
-    print("Drawing every built-in case:")
+    emit("Drawing every built-in case:")
     index = write_gallery(out_dir, links=links)
-    print(f"\ngallery: {index}")
+    emit(f"\ngallery: {index}")
     return 0
 
 
@@ -135,28 +145,21 @@ def _document_reports() -> list[tuple[str, str]]:
 
 # ----------------------------------------------------------------------------- cases, draw
 def cases_command() -> int:
-    """List the built-in cases and the shipped case files."""
-    print("Built-in cases (chaingrad draw NAME):")
-    print(case_table())
-    print(f"\nShipped case files (chaingrad verify FILE), in {SHIPPED_CASE_FILES}:")
-    for path in sorted(SHIPPED_CASE_FILES.glob("*.toml")):
-        print(f"  {path.name}")
+    """List every document case by name: what ``draw`` draws and the file ``verify`` checks."""
+    emit(cases_listing())
     return 0
 
 
 def draw_command(target: str, wrt: str | None, view: str | None, fmt: str, out: Path) -> int:
     """Draw a built-in case (default: network view) or a case file (default: expressions)."""
-    path = Path(target)
-    if target in CASES:
-        written = draw_case(target, view=view or "network", wrt=wrt, fmt=fmt, out_dir=out)
-    elif path.suffix == ".toml" or path.is_file():
-        written = _draw_case_file(path, wrt, view or "expressions", fmt, out)
+    found = drawing_target(target)
+    if isinstance(found, Path):
+        written = _draw_case_file(found, wrt, view or "expressions", fmt, out)
     else:
-        raise UsageError(
-            f"{target!r} is neither a built-in case nor a case file; "
-            f"run 'chaingrad cases' to list the cases ({', '.join(CASES)})"
-        )
-    print(f"written: {written}")
+        view = view or "network"
+        written = out / f"{drawing_name(found.name, view, wrt)}.{fmt}"
+        draw_case(found, view=view, wrt=wrt, path=written)
+    emit(f"written: {written}")
     return 0
 
 
@@ -166,8 +169,6 @@ def _draw_case_file(path: Path, wrt: str | None, view: str, fmt: str, out: Path)
             "the network view needs a built-in case (a network with layers); "
             "draw a case file with --view expressions or --view ops"
         )
-    if not path.exists():
-        raise UsageError(f"{path}: no such case file")
     case = load_case(path)
     point = Point.from_case(case, {**case.inputs, **case.parameters})
     point.backward(case.loss)
@@ -175,7 +176,7 @@ def _draw_case_file(path: Path, wrt: str | None, view: str, fmt: str, out: Path)
     if wrt is not None and wrt not in point.nodes:
         raise UsageError(
             f"--wrt {wrt}: {path.name} defines no node of that name; "
-            f"its names: {', '.join(point.nodes)}"
+            + unknown_name_hint(wrt, point.nodes, "its names")
         )
     graph = draw(
         root,
@@ -183,19 +184,20 @@ def _draw_case_file(path: Path, wrt: str | None, view: str, fmt: str, out: Path)
         wrt=None if wrt is None else point.nodes[wrt],
         parameters=[point.nodes[name] for name in case.parameters],
     )
-    name = f"{path.stem}-{view}" + (f"-{wrt}" if wrt else "")
+    name = f"{path.name.removesuffix('.toml')}-{view}" + (f"-{wrt}" if wrt else "")
     return save(graph, out / f"{name}.{fmt}")
 
 
 # ----------------------------------------------------------------------------- verify
 def verify_command(
-    file: Path, as_json: bool, report: Path | None, draw_dir: Path | None = None
+    target: str, as_json: bool, report: Path | None, draw_dir: Path | None = None
 ) -> int:
-    """Check a case file's claims: exit 0 when none is wrong, 1 when some are, 2 when invalid."""
+    """Check a case file's claims (a file, or a shipped case by name): exit 0 when none is
+    wrong, 1 when some are, 2 when the file is invalid."""
     if report is not None and report.suffix.lower() not in REPORT_FORMATS:
         raise UsageError(f"--report {report}: the report must end in .md or .html")
-    result = verify(file)
-    print(result.json() if as_json else result.text())
+    result = verify(case_file(target))
+    emit(result.json() if as_json else result.text())
     if report is not None:
         text = getattr(result, REPORT_FORMATS[report.suffix.lower()])()
         try:
@@ -206,7 +208,7 @@ def verify_command(
                 f"--report {report}: cannot write the report ({error.strerror or error})"
             ) from None
         if not as_json:
-            print(f"\nreport written: {report}")
+            emit(f"\nreport written: {report}")
     if draw_dir is not None:
         try:
             drawings = result.draw(draw_dir)
@@ -218,7 +220,7 @@ def verify_command(
             ) from None
         else:
             if not as_json:
-                print(f"\ndrawings written: {len(drawings)} in {draw_dir}")
+                emit(f"\ndrawings written: {len(drawings)} in {draw_dir}")
     return result.exit_code
 
 
@@ -246,14 +248,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="output folder (default: ./out)",
     )
 
-    commands.add_parser("cases", help="list the built-in cases and shipped case files")
+    commands.add_parser(
+        "cases",
+        help="list the document cases by name: built-in networks and shipped case files",
+        description=f"List the document cases by name. {NAMES_NOTE}",
+    )
 
     draw_parser = commands.add_parser(
         "draw",
         help="draw a built-in case or a case file",
-        description="Draw a built-in case (see 'chaingrad cases') or a case file (.toml).",
+        description="Draw a case file (.toml), a built-in case or a shipped case file by name "
+        f"(see 'chaingrad cases'). {NAMES_NOTE}",
     )
-    draw_parser.add_argument("target", help="a built-in case name or a case file")
+    draw_parser.add_argument(
+        "target", metavar="FILE|NAME", help="a case file, or a case's name (seed001-blog)"
+    )
     draw_parser.add_argument(
         "--wrt", metavar="NAME", help="light every path to this node (default: none)"
     )
@@ -282,9 +291,12 @@ def build_parser() -> argparse.ArgumentParser:
         "verify",
         help="check a case file: the numbers and formulas a document claims",
         description="Check every claim of a case file. Exit status: 0 when no claim is wrong, "
-        "1 when some claim is wrong, 2 when the file is invalid.",
+        "1 when some claim is wrong, 2 when the file is invalid. The format: 'chaingrad help "
+        f"casefile'. {NAMES_NOTE}",
     )
-    verify_parser.add_argument("file", type=Path, help="the case file (TOML)")
+    verify_parser.add_argument(
+        "file", metavar="FILE|NAME", help="the case file (TOML), or a shipped case's name"
+    )
     verify_parser.add_argument(
         "--json", action="store_true", help="print the results as JSON (default: as text)"
     )
@@ -300,6 +312,16 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="write the chain-rule drawing (SVG) of each wrong derivative into DIR (default: none)",
     )
+
+    new_parser = commands.add_parser(
+        "new", help="write a starter case file for a network, ready for a document's numbers"
+    )
+    add_new_arguments(new_parser)
+
+    help_parser = commands.add_parser(
+        "help", help="the reference of the case-file language (chaingrad help casefile)"
+    )
+    add_help_arguments(help_parser)
     return parser
 
 
@@ -333,9 +355,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             progress=not args.no_progress,
             debug=args.debug,
         ),
+        "new": lambda: new_command(
+            args.sizes, args.hidden, args.output, args.loss, names=args.names, out=args.out
+        ),
+        "help": lambda: help_command(args.topic),
     }
     try:
-        return commands[args.command]()
+        status = commands[args.command]()
+        flush_stdout()  # a reader that stopped early is told here, not at exit
+        return status
     except _USER_ERRORS as error:
         if args.debug:
             raise

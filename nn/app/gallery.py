@@ -11,8 +11,9 @@ view with the chain-rule table; it writes the `autograd.explain` text next to ea
     out/seed000-case3/network-w_11_1.svg  chain-w_11_1.svg  chain-w_11_1.txt  ...
 
 Every DOT source is written too, so a machine without Graphviz's ``dot`` still gets the
-sources and a page that says how to render them. `draw_case` draws one case (``chaingrad
-draw``). Files appear whole or not at all (written under a temporary name, then renamed).
+sources and a page that says how to render them. `draw_case` draws one case and returns the
+drawing (``chaingrad draw`` passes a path to save it at). Files appear whole or not at all
+(written under a temporary name, then renamed).
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ import graphviz
 from chaingrad.autograd.chain import explain
 from chaingrad.autograd.drawing import SAVE_FORMATS, DotNotFoundError, draw, save
 from chaingrad.autograd.files import write_atomically
+from chaingrad.autograd.graph import topological_order
 from tqdm import tqdm
 
-from ..checks import UnknownNameError
+from ..checks import UnknownNameError, unknown_name_hint
 from ..documents.catalog import CASES, BuiltCase, Case, get_case
 
 IMAGE_FORMATS = ("svg", "png")
@@ -128,30 +130,41 @@ def draw_case(
     *,
     view: str = "network",
     wrt: str | None = None,
-    fmt: str = "svg",
-    out_dir: str | os.PathLike[str] = ".",
-) -> Path:
-    """Draw one built-in case (``chaingrad draw <case>``) and save it; return the file written.
+    path: str | os.PathLike[str] | None = None,
+) -> graphviz.Digraph:
+    """Draw one built-in case and return the drawing (a Graphviz `Digraph`: Jupyter shows
+    it); with `path`, also save it there (``chaingrad draw <case>``).
 
-    `view` is ``network``, ``expressions`` or ``ops``; `wrt` a label to light the paths to
-    (default: none); `fmt` one of ``svg png pdf dot``. The file is
-    ``<out_dir>/<case>-<view>[-<wrt>].<fmt>``. Raises `autograd.drawing.DotNotFoundError` (with
-    the DOT source saved) when ``dot`` is missing, and KeyError for an unknown case.
+    `case` is a `Case` or its name (``seed001-blog`` or ``seed001_blog``); `view` is
+    ``network``, ``expressions`` or ``ops``; `wrt` a label to light the paths to (default:
+    none). `path` ends in ``.svg``, ``.png``, ``.pdf`` or ``.dot`` (see `autograd.save`;
+    `drawing_name` is the name ``chaingrad draw`` gives it). Raises
+    `autograd.drawing.DotNotFoundError` (with the DOT source saved) when ``dot`` is missing,
+    and `UnknownNameError` (a KeyError) for an unknown case or `wrt` label, offering the
+    nearest names.
     """
     if view not in VIEWS:
         raise ValueError(f"draw_case: unknown view {view!r}; choose one of: {', '.join(VIEWS)}")
-    if fmt not in SAVE_FORMATS:
-        raise ValueError(
-            f"draw_case: unknown format {fmt!r}; choose one of: {', '.join(SAVE_FORMATS)}"
-        )
     case = get_case(case) if isinstance(case, str) else case
     built = case.build()
+    if wrt is not None:
+        labels = [node.label for node in topological_order(built.loss) if node.label]
+        if wrt not in labels:
+            hint = unknown_name_hint(wrt, reversed(labels), "its labels")
+            raise UnknownNameError(f"draw_case: {case.name} has no node labelled {wrt!r}; {hint}")
     if view == "network":
         graph = _network(built, wrt)
     else:
         graph = draw(built.loss, view=view, wrt=wrt, parameters=built.parameters)
-    name = f"{case.name}-{view}" + (f"-{_slugs([wrt])[0]}" if wrt is not None else "")
-    return save(graph, Path(out_dir) / f"{name}.{fmt}")
+    if path is not None:
+        save(graph, path)
+    return graph
+
+
+def drawing_name(case: str, view: str, wrt: str | None = None) -> str:
+    """The file name (without suffix) of a case's drawing: ``<case>-<view>[-<wrt>]``, the
+    label made file-name safe (``seed000-case3-network-w_11_1``)."""
+    return f"{case}-{view}" + (f"-{_slugs([wrt])[0]}" if wrt is not None else "")
 
 
 def _network(built: BuiltCase, wrt: str | None = None) -> graphviz.Digraph:
