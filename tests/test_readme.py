@@ -100,3 +100,14 @@ def test_the_op_block_adds_an_op_that_is_drawn_checked_and_verified(readme_run):
     assert lines[0] == "gradcheck passed: 1 entry checked"
     assert lines[1] == "True"
     assert lines[2] == "{'ok': 2, 'rounding': 0, 'wrong': 0}"
+
+
+def test_the_notebook_block_prints_the_table_and_returns_the_drawing(readme_run):
+    namespace, printed, _ = readme_run
+    block = next(i for i, b in enumerate(BLOCKS) if "nn.draw_case(" in b)
+    lines = printed[block].splitlines()
+    assert lines[0] == "a sigmoid unit"
+    assert "summary: 1 ok, 0 rounding, 1 wrong" in lines
+    assert any("diagnosis: the claim is half the correct value 0.3932" in line for line in lines)
+    assert type(namespace["picture"]).__name__ == "Digraph" and "w7" in namespace["picture"].source
+    assert "<table>" in namespace["result"]._repr_html_()
