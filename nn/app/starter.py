@@ -105,14 +105,14 @@ def starter_case_file(
             "--loss cross_entropy needs outputs that are probabilities: use --output softmax "
             "or --output sigmoid"
         )
-    name = NAMING_SCHEMES[names]
+    naming = NAMING_SCHEMES[names]
     draft = _Draft()
     units = [f"x{i}" for i in range(1, sizes[0] + 1)]
     draft.inputs += [f"{x} = {0.05 * i:.2f}  {PLACEHOLDER}" for i, x in enumerate(units, 1)]
     for layer in range(1, len(sizes)):
         last = layer == len(sizes) - 1
         activation = output if last else hidden
-        units = _layer(draft, name, sizes, layer, units, activation)
+        units = _layer(draft, naming, sizes, layer, units, activation)
     targets = [f"t{j}" for j in range(1, sizes[-1] + 1)]
     draft.inputs += [
         f"{t} = {_target(j, output)}  {PLACEHOLDER}: the target" for j, t in enumerate(targets)
@@ -120,7 +120,7 @@ def starter_case_file(
     loss_name = "J" if names == "indexed" else "E"
     draft.equations.append(f'{loss_name} = "{_loss(loss, output, units, targets)}"')
     head = _file_text(sizes, hidden, output, loss, names, draft, "")
-    below = _previous_units(name, sizes)[0]
+    below = _previous_units(naming, sizes)[0]
     formulas = _output_formulas(
         loss_name, loss, output, units[0], targets[0], below, draft.weights[len(sizes) - 1, 1, 1]
     )
@@ -130,14 +130,14 @@ def starter_case_file(
 
 def _layer(
     draft: _Draft,
-    name: Callable[[Site], str | None],
+    naming: Callable[[Site], str | None],
     sizes: tuple[int, ...],
     layer: int,
     inputs: list[str],
     activation: str,
 ) -> list[str]:
     """Declare layer `layer`'s parameters and equations; return its units' output names."""
-    bias_label = name(Site("bias_node", layer, 0, 0, sizes))
+    bias_label = naming(Site("bias_node", layer, 0, 0, sizes))
     if bias_label is not None:  # the indexed scheme's bias node x_0 / h_0 = 1
         bias_node = case_file_name(bias_label)
         draft.inputs.append(f"{bias_node} = 1  # the bias node (always 1)")
@@ -145,13 +145,18 @@ def _layer(
     for j in range(1, sizes[layer] + 1):
         terms = []
         for i, x in enumerate(inputs, 1):
-            weight = draft.parameter(_named(name, Site("weight", layer, j, i, sizes)), len(inputs))
+            weight = draft.parameter(
+                _named(naming, Site("weight", layer, j, i, sizes)), len(inputs)
+            )
             draft.weights[layer, j, i] = weight
             terms.append(f"{weight}*{x}")
-        bias = draft.parameter(_named(name, Site("bias", layer, j, 0, sizes)), len(inputs))
-        terms.insert(0, f"{bias}*{bias_node}") if bias_label is not None else terms.append(bias)
-        out = _named(name, Site("out", layer, j, 0, sizes))
-        net_label = name(Site("net", layer, j, 0, sizes))
+        bias = draft.parameter(_named(naming, Site("bias", layer, j, 0, sizes)), len(inputs))
+        if bias_label is not None:  # the bias node's weight first, as seed 000 writes it
+            terms.insert(0, f"{bias}*{bias_node}")
+        else:
+            terms.append(bias)
+        out = _named(naming, Site("out", layer, j, 0, sizes))
+        net_label = naming(Site("net", layer, j, 0, sizes))
         net = case_file_name(net_label) if net_label is not None else f"net_{out}"
         total = " + ".join(terms)
         if activation == "softmax":
@@ -170,19 +175,19 @@ def _layer(
     return outs
 
 
-def _named(name: Callable[[Site], str | None], site: Site) -> str:
+def _named(naming: Callable[[Site], str | None], site: Site) -> str:
     """The case-file name the scheme gives `site` (which every scheme names)."""
-    label = name(site)
+    label = naming(site)
     assert label is not None, site
     return case_file_name(label)
 
 
-def _previous_units(name: Callable[[Site], str | None], sizes: tuple[int, ...]) -> list[str]:
+def _previous_units(naming: Callable[[Site], str | None], sizes: tuple[int, ...]) -> list[str]:
     """The names of the units feeding the output layer (the inputs, with no hidden layer)."""
     if len(sizes) == 2:
         return [f"x{i}" for i in range(1, sizes[0] + 1)]
     layer = len(sizes) - 2
-    return [_named(name, Site("out", layer, j, 0, sizes)) for j in range(1, sizes[layer] + 1)]
+    return [_named(naming, Site("out", layer, j, 0, sizes)) for j in range(1, sizes[layer] + 1)]
 
 
 def _target(j: int, output: str) -> str:

@@ -370,19 +370,22 @@ def add_train_arguments(parser: argparse.ArgumentParser) -> None:
         "--epochs",
         type=int,
         metavar="N",
-        help=f"passes over the training data {defaults('epochs')}",
+        help=f"passes over the training data, at most {MAX_EPOCHS:,} {defaults('epochs')}",
     )
     parser.add_argument("--lr", type=float, metavar="X", help=f"learning rate {defaults('lr')}")
     parser.add_argument(
         "--batch-size",
         type=int,
         metavar="B",
-        help="rows per update (default: the task's own: "
+        help="rows per update, at most the training rows (default: the task's own: "
         + ", ".join(f"{name} {task.batch_size or 'all rows'}" for name, task in TASKS.items())
         + ")",
     )
     parser.add_argument(
-        "--hidden", type=int, metavar="H", help=f"width of the hidden layer(s) {defaults('hidden')}"
+        "--hidden",
+        type=int,
+        metavar="H",
+        help=f"width of the hidden layer(s), at most {MAX_HIDDEN:,} {defaults('hidden')}",
     )
     parser.add_argument(
         "--seed",
