@@ -174,3 +174,13 @@ def test_version_prints_the_installed_version(capsys):
         main(["--version"])
     assert done.value.code == 0
     assert capsys.readouterr().out.strip() == f"chaingrad {metadata.version('chaingrad')}"
+
+
+@pytest.mark.parametrize("listing", ["'xor', 'moons', 'digits'", "xor, moons, digits"])
+def test_a_misspelt_choice_gets_the_nearest_in_either_pythons_wording(capsys, listing):
+    from chaingrad.nn.app.cli import build_parser
+
+    with pytest.raises(SystemExit) as done:  # Python <= 3.11 quotes the choices, later not
+        build_parser().error(f"argument task: invalid choice: 'xr' (choose from {listing})")
+    assert done.value.code == 2
+    assert capsys.readouterr().err.endswith("(did you mean 'xor'?); see 'chaingrad --help'\n")

@@ -56,8 +56,10 @@ class _Parser(argparse.ArgumentParser):
         """Print ``PROG: error: MESSAGE; see 'PROG --help'`` on stderr and exit with status 2;
         a misspelt choice gets the nearest one (``did you mean 'xor'?``)."""
         choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
-        if choice is not None:
-            nearest = nearest_names(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)))
+        if choice is not None:  # the choices are quoted up to Python 3.11, bare after
+            listed = choice.group(2)
+            known = re.findall(r"'([^']*)'", listed) or [c.strip() for c in listed.split(",")]
+            nearest = nearest_names(choice.group(1), known)
             if nearest and nearest[0][1] >= CLOSE_ENOUGH:
                 message += f" (did you mean {nearest[0][0]!r}?)"
         self.exit(2, f"{self.prog}: error: {message}; see '{self.prog} --help'\n")
