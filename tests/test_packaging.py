@@ -3,9 +3,9 @@
 The coexistence test builds a fresh virtual environment, installs HIPS `autograd` from the
 package index first, then a plain (non-editable) install of this checkout, and checks, in
 separate processes: both packages work (also in one process), nothing answers ``import nn``,
-a user's own ``nn.py`` does not shadow ``chaingrad.nn``, every module and data file made it
-into the wheel, ``chaingrad --version`` reads the metadata, and ``pip uninstall chaingrad``
-leaves HIPS autograd working.
+a user's own ``nn.py`` does not shadow ``chaingrad.nn``, every module and data file (the
+digits, the case files, the case-file reference) made it into the wheel, ``chaingrad
+--version`` reads the metadata, and ``pip uninstall chaingrad`` leaves HIPS autograd working.
 """
 
 from __future__ import annotations
@@ -94,6 +94,7 @@ images, labels = nn.load_digits()
 from pathlib import Path
 blog = next(Path(chaingrad.nn.__file__).parent.rglob("seed001_blog.toml"))  # shipped case file
 result = chaingrad.autograd.verify(blog)
+from chaingrad.nn.app.help import reference  # the reference, a Markdown file shipped as data
 print(json.dumps({
     "hips": grad(lambda v: v ** 3)(2.0),
     "value_grad": x.grad,
@@ -101,6 +102,7 @@ print(json.dumps({
     "modules": modules,
     "digits": list(images.shape),
     "blog_wrong": result.summary["wrong"],
+    "reference": reference("expressions").startswith("## Expressions"),
     "file": chaingrad.__file__,
 }))
 """
@@ -157,7 +159,7 @@ def test_installs_beside_hips_autograd_and_uninstalls_cleanly(tmp_path):
     assert both["value_grad"] == 6.0 and both["tensor_grad"] == [2.0, 4.0]
     assert both["file"].startswith(str(venv)), "chaingrad was not imported from the install"
     assert "chaingrad.autograd" in both["modules"] and "chaingrad.nn.app.cli" in both["modules"]
-    assert both["digits"] == [1797, 64] and both["blog_wrong"] > 0
+    assert both["digits"] == [1797, 64] and both["blog_wrong"] > 0 and both["reference"]
     assert _run(python, _HIPS_WORKS, work)["hips"] == pytest.approx(HIPS_EXPECTED)
     assert _run(python, _NO_TOP_LEVEL_NN, work) == {"nn": False}
 
