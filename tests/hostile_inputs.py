@@ -341,6 +341,16 @@ CASE_HEAD = '[inputs]\nx = 2.0\nz = 1.0\n[parameters]\nw = 0.5\n[equations]\na =
 """A small valid case file: a = w x, with an input z the equations never use."""
 
 
+DENSE_CASE = '[inputs]\nx = 0.5\n[equations]\nd1 = "x*x"\n' + "".join(
+    f'd{k} = "{" + ".join(f"d{j}" for j in range(1, k))} + x"\n' for k in range(2, 41)
+)
+"""40 equations, each using every earlier one: 820 edges between 41 nodes."""
+CHAIN_CASE = '[inputs]\nx = 0.5\n[equations]\ne1 = "x*x"\n' + "".join(
+    f'e{k} = "e{k - 1}*x + e{k - 1}"\n' for k in range(2, 101)
+)
+"""The chain of issue 17: 100 equations, each using the previous one and x."""
+
+
 def _verify_python(name: str) -> Callable[[Path], object]:
     return lambda folder: verify(folder / name)
 
@@ -811,6 +821,14 @@ ROWS: list[Row] = [
         ["draw", "{tmp}/case.toml", "--wrt", "z", "--out", "{tmp}"],
         ("z is not part of the graph of a", "derivative is 0"),
         setup=_write("case.toml", CASE_HEAD)),
+    cli("cli-draw-too-many-edges", "chaingrad draw FILE, 40 equations each using all the earlier "
+        "ones (820 edges; dot ran for minutes)", ["draw", "{tmp}/dense.toml", "--out", "{tmp}"],
+        ("the expressions view of 'd40' has 820 edges", "more than max_edges=200"),
+        setup=_write("dense.toml", DENSE_CASE)),
+    cli("cli-draw-chain-ops", "chaingrad draw FILE --view ops on the 100-equation chain of "
+        "issue 17 (398 edges)", ["draw", "{tmp}/chain.toml", "--view", "ops", "--out", "{tmp}"],
+        ("the graph of 'e100' has 398 edges, more than max_edges=200", "view='expressions'"),
+        setup=_write("chain.toml", CHAIN_CASE)),
     cli("cli-draw-file-network", "chaingrad draw FILE --view network",
         ["draw", BLOG, "--view", "network", "--out", "{tmp}"],
         ("the network view needs a built-in case",)),
