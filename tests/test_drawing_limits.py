@@ -1,5 +1,5 @@
-"""The bounds on drawings (issue 17, item 5): edges are limited as nodes are, and Graphviz's
-dot runs with a time limit.
+"""The bounds on drawings (issue 17, item 5): edges are limited as nodes are, Graphviz's dot
+runs with a time limit, and ``verify --draw`` skips, with a note, the claims it cannot draw.
 
 A slow ``dot`` is a stand-in script on PATH that sleeps, so no test waits for a real layout;
 the real chain of the issue (100 equations, 199 edges) takes dot minutes.
@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
+from chaingrad.autograd import drawing
 from chaingrad.autograd.drawing import (
     DEFAULT_MAX_EDGES,
     DOT_TIMEOUT,
@@ -25,6 +26,7 @@ from chaingrad.autograd.drawing import (
 )
 from chaingrad.autograd.drawing import render as render_module
 from chaingrad.autograd.value import Value, sum_values
+from chaingrad.autograd.verification import verify
 from chaingrad.nn.app import cli
 from chaingrad.nn.app.cli import main
 from chaingrad.nn.documents.casefiles import SHIPPED_CASE_FILES
@@ -47,6 +49,16 @@ def chain_case(n: int) -> str:
     """The case file of the issue: e1 = x*x, then each e_k = e_(k-1)*x + e_(k-1)."""
     lines = ["[inputs]", "x = 0.5", "[equations]", 'e1 = "x*x"']
     lines += [f'e{k} = "e{k - 1}*x + e{k - 1}"' for k in range(2, n + 1)]
+    return "\n".join(lines) + "\n"
+
+
+def many_paths_case() -> str:
+    """a_k = a_(k-1) b_(k-1), b_k = a_(k-1) + b_(k-1): dE/dx has 2**9 = 512 paths, and the
+    document's number for it (1.0) is wrong; so is its dE/da9."""
+    lines = ["[inputs]", "x = 0.5", "[equations]", 'a1 = "x*x"', 'b1 = "x + 1"']
+    for k in range(2, 10):
+        lines += [f'a{k} = "a{k - 1}*b{k - 1}"', f'b{k} = "a{k - 1} + b{k - 1}"']
+    lines += ['E = "a9 + b9"', "[claims]", '"dE/dx" = 1.0', '"dE/da9" = 2.0']
     return "\n".join(lines) + "\n"
 
 
@@ -195,3 +207,41 @@ def test_draw_command_stops_dot_on_the_issues_chain_and_says_what_to_do(
     assert not out.exists() or list(out.iterdir()) == []
     assert main(["draw", str(case), "--format", "dot", "--out", str(out)]) == 0
     assert (out / "chain-expressions.dot").read_text(encoding="utf-8").count(" -> ") == 199
+
+
+# --------------------------------------------------------------------- verify --draw
+def test_verify_draw_skips_a_claim_with_too_many_paths_and_keeps_the_verdict(tmp_path, capsys):
+    """It stopped with exit 2 (a ChainRuleError) after printing the verdict."""
+    case = tmp_path / "paths.toml"
+    case.write_text(many_paths_case(), encoding="utf-8")
+    assert main(["verify", str(case), "--draw", str(tmp_path / "drawn")]) == 1
+    out, err = capsys.readouterr()
+    assert "summary: 0 ok, 0 rounding, 2 wrong" in out
+    assert "drawings written: 1 in" in out
+    assert err == (
+        "chaingrad verify: note: dE/dx: not drawn: dE/dx has 512 paths (more than "
+        "max_paths=256); label fewer intermediate nodes, pick a node nearer the root, or raise "
+        "max_paths\n"
+    )
+    assert [p.name for p in (tmp_path / "drawn").iterdir()] == ["derivative_dE_da9.svg"]
+
+
+@posix_only
+def test_verify_draw_tries_dot_once_when_it_runs_out_of_time(tmp_path, monkeypatch, slow_dot):
+    """Every wrong claim of a case file is drawn from the same graph: after one timeout the
+    others are skipped untried, so the wait is one timeout, not one per claim."""
+    case = tmp_path / "case.toml"
+    case.write_text(
+        '[inputs]\nx = 0.5\n[equations]\ny = "x*x"\nE = "y*y"\n'
+        '[claims]\n"dE/dx" = 9.0\n"dE/dy" = 9.0\n"dy/dx" = 9.0\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(drawing, "save", functools.partial(save, timeout=0.5))
+    notes: list[str] = []
+    assert verify(case).draw(tmp_path / "drawn", on_skip=notes.append) == []
+    assert len(slow_dot.read_text().split()) == 1
+    assert [note.split(": not drawn: ")[0] for note in notes] == ["dE/dx", "dE/dy", "dy/dx"]
+    assert "did not lay out derivative_dE_dx.svg" in notes[0]
+    assert notes[1:] == [f"{c}: not drawn: an earlier drawing ran out of time"
+                         for c in ("dE/dy", "dy/dx")]  # fmt: skip
+    assert not (tmp_path / "drawn").exists()
