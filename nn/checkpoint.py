@@ -12,18 +12,17 @@
 from __future__ import annotations
 
 import os
-import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from chaingrad.autograd.arrays import shape_text
 from chaingrad.autograd.files import write_atomically
 from chaingrad.autograd.tensor import leaf_array
 
 from .layers import Identity, Linear, ReLU, Sequential, Sigmoid, Tanh
 from .module import Module
+from .weights_file import names_mismatch, read_weights, shape_mismatch
 
 
 def state_dict(model: Module) -> dict[str, np.ndarray]:
@@ -46,26 +45,14 @@ def load_state_dict(
             f"got {type(state).__name__}"
         )
     params = dict(model.named_parameters())
-    missing = [name for name in params if name not in state]
-    unexpected = [name for name in state if name not in params]
-    if missing or unexpected:
-        parts = []
-        if missing:
-            parts.append(f"missing {', '.join(missing)}")
-        if unexpected:
-            parts.append(f"unexpected {', '.join(map(str, unexpected))}")
-        raise ValueError(
-            f"{where}: the weights do not fit this model: {'; '.join(parts)} "
-            f"(the model's keys: {', '.join(params)})"
-        )
+    mismatch = names_mismatch(where, list(params), list(state))
+    if mismatch is not None:
+        raise ValueError(mismatch)
     arrays = {}
     for name, param in params.items():
         array = leaf_array(state[name], param.dtype, f"{where}: {name!r}", copy=False)
         if array.shape != param.shape:
-            raise ValueError(
-                f"{where}: {name!r} has shape {shape_text(array.shape)} but the model's "
-                f"{name} has shape {shape_text(param.shape)}"
-            )
+            raise ValueError(shape_mismatch(where, name, array.shape, param.shape))
         arrays[name] = array
     for name, param in params.items():
         param.data[...] = arrays[name]
@@ -83,34 +70,21 @@ def save(model: Module, path: str | os.PathLike[str]) -> Path:
     return write_atomically(path, lambda file: np.savez(file, **state), where="save")
 
 
-_ZIP_MAGIC = b"PK"  # every zip archive (an .npz) starts with these bytes
-_NPY_MAGIC = b"\x93NUMPY"  # a single .npy array
-
-
 def load(model: Module, path: str | os.PathLike[str]) -> Module:
     """Set the model's parameters from an ``.npz`` file written by `save`; return the model.
 
-    Errors name the file, and the key and shapes that do not fit (see `load_state_dict`).
+    Every array's header is checked against the model (name, shape, real numbers, declared
+    size) before any array is read, and a file larger than this model's weights can be is
+    refused unopened (see `nn.weights_file`). Errors name the file, and the key and shapes
+    that do not fit; the model is left unchanged.
     """
     where = f"load {os.fspath(path)}"
     if Path(path).is_dir():
         raise IsADirectoryError(f"{where}: a folder, not a weights file; pass the .npz file")
     if not Path(path).is_file():
         raise FileNotFoundError(f"{where}: no such file")
-    try:
-        with open(path, "rb") as file:
-            start = file.read(len(_NPY_MAGIC))
-        if not start.startswith(_ZIP_MAGIC) and start != _NPY_MAGIC:
-            raise ValueError("it does not start like an .npz (zip) archive")
-        archive = np.load(path, allow_pickle=False)
-        if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise ValueError("a single .npy array, not an .npz archive of named weights")
-        with archive:
-            state = {name: archive[name] for name in archive.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
-        raise ValueError(
-            f"{where}: not a readable .npz weights file ({error}); pass a file written by nn.save"
-        ) from None
+    shapes = {name: param.shape for name, param in model.named_parameters()}
+    state = read_weights(path, shapes, where)
     load_state_dict(model, state, where=where)
     return model
 

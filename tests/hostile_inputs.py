@@ -11,6 +11,7 @@ the case-file part of this table in depth.
 from __future__ import annotations
 
 import os
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from chaingrad.nn.layers import MLP
 from chaingrad.nn.losses import binary_cross_entropy, softmax_cross_entropy
 from chaingrad.nn.optim import SGD
 from chaingrad.nn.train import fit
+from crafted_npz import deflated_zeros, npy, npy_header, stored, zip_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOG = str(ROOT / "nn" / "documents" / "seed001_blog.toml")
@@ -270,6 +272,33 @@ def _set_entry(name: str, value: np.ndarray) -> Callable[[dict[str, np.ndarray]]
     return lambda state: state.__setitem__(name, value)
 
 
+def _write_crafted(**change: Callable[[str, np.ndarray], object]) -> Callable[[Path], None]:
+    """Write ``w.npz`` byte by byte: a good weights file whose members named in `change` are
+    replaced by ``change[name](member name, good array)`` (a `crafted_npz.Member`, or a
+    list of them)."""
+
+    def setup(folder: Path) -> None:
+        members = []
+        for name, array in _weights_state().items():
+            made = change[name](f"{name}.npy", array) if name in change else None
+            members += [stored(f"{name}.npy", npy(array))] if made is None else list(made)
+        (folder / "w.npz").write_bytes(zip_bytes(members))
+
+    return setup
+
+
+def _zip_bomb(folder: Path) -> None:
+    """A 3.7 MiB file whose 0.weight member unpacks to 3.7 GiB (never unpacked here)."""
+    bomb = deflated_zeros("0.weight.npy", npy_header((3, 2)), 3789)
+    (folder / "w.npz").write_bytes(zip_bytes([bomb]))
+
+
+def _bzip2_members(folder: Path) -> None:
+    with zipfile.ZipFile(folder / "w.npz", "w", zipfile.ZIP_BZIP2) as archive:
+        for name, array in _weights_state().items():
+            archive.writestr(f"{name}.npy", npy(array))
+
+
 def _load_float32_huge(folder: Path) -> None:
     state = _weights_state()
     state["0.weight"] = np.full((3, 2), 1e300)
@@ -310,6 +339,16 @@ def _unreadable(folder: Path) -> None:
 
 CASE_HEAD = '[inputs]\nx = 2.0\nz = 1.0\n[parameters]\nw = 0.5\n[equations]\na = "w*x"\n'
 """A small valid case file: a = w x, with an input z the equations never use."""
+
+
+DENSE_CASE = '[inputs]\nx = 0.5\n[equations]\nd1 = "x*x"\n' + "".join(
+    f'd{k} = "{" + ".join(f"d{j}" for j in range(1, k))} + x"\n' for k in range(2, 41)
+)
+"""40 equations, each using every earlier one: 820 edges between 41 nodes."""
+CHAIN_CASE = '[inputs]\nx = 0.5\n[equations]\ne1 = "x*x"\n' + "".join(
+    f'e{k} = "e{k - 1}*x + e{k - 1}"\n' for k in range(2, 101)
+)
+"""The chain of issue 17: 100 equations, each using the previous one and x."""
 
 
 def _verify_python(name: str) -> Callable[[Path], object]:
@@ -618,8 +657,8 @@ ROWS: list[Row] = [
     python("load-strings", "weights of strings", TypeError, ("'0.weight'", "real numbers"),
            _load_weights, setup=_write_npz(_set_entry("0.weight", np.full((3, 2), "a"))),
            where=WEIGHTS),
-    python("load-object-array", "weights pickled as an object array", ValueError,
-           ("Object arrays cannot be loaded",), _load_weights,
+    python("load-object-array", "weights pickled as an object array", TypeError,
+           ("'0.weight'", "real numbers", "dtype object"), _load_weights,
            setup=_write_npz(_set_entry("0.weight", np.array([[1, None]] * 3, dtype=object))),
            where=WEIGHTS),
     python("load-complex", "complex weights", TypeError, ("'0.weight'", "complex128"),
@@ -627,6 +666,35 @@ ROWS: list[Row] = [
            where=WEIGHTS),
     python("load-float32-overflow", "1e300 into a float32 model", OverflowError,
            ("'0.weight'", "too large for float32"), _load_float32_huge, where=WEIGHTS),
+    python("load-lying-header", "0.weight's .npy header claims 10**15 entries (was a numpy "
+           "MemoryError)", ValueError,
+           ("'0.weight' has shape (1000000000000000,) but the model's 0.weight has shape (3,2)",),
+           _load_weights, setup=_write_crafted(**{"0.weight": lambda name, _: [
+               stored(name, npy_header((10**15,)))]}), where=WEIGHTS),
+    python("load-zip-bomb", "a 3.7 MiB file whose member unpacks to 3.7 GiB", ValueError,
+           ("the file is 3.7 MiB, more than weights for this model take",
+            "at most 65.2 KiB for its 13 numbers", "pass a file saved (nn.save) from a model"),
+           _load_weights, setup=_zip_bomb, where=WEIGHTS),
+    python("load-declared-size", "a member declaring 3.7 GiB unpacked behind a true header",
+           ValueError, ("'0.weight' declares 3.7 GiB unpacked", "its header describes 176 bytes",
+                        "damaged or was not written by nn.save"),
+           _load_weights, setup=_write_crafted(**{"0.weight": lambda name, array: [
+               deflated_zeros(name, npy(array), 0, unpacked=3789 << 20)]}), where=WEIGHTS),
+    python("load-cut-member", "a member whose data is cut off after its header", ValueError,
+           ("'2.weight' declares 128 bytes unpacked", "its header describes 152 bytes"),
+           _load_weights, setup=_write_crafted(**{"2.weight": lambda name, array: [
+               stored(name, npy(array)[:128])]}), where=WEIGHTS),
+    python("load-bzip2", "members compressed with bzip2", ValueError,
+           ("compressed with zip method 12", "stored or deflated"), _load_weights,
+           setup=_bzip2_members, where=WEIGHTS),
+    python("load-twice", "0.bias stored twice", ValueError,
+           ("the archive holds '0.bias' more than once",), _load_weights,
+           setup=_write_crafted(**{"0.bias": lambda name, array: [stored(name, npy(array))] * 2}),
+           where=WEIGHTS),
+    python("load-npy-version-3", "a member in .npy format 3.0", ValueError,
+           ("not a readable .npz weights file", "format version (3, 0)"), _load_weights,
+           setup=_write_crafted(**{"2.bias": lambda name, array: [
+               stored(name, npy(array, version=(3, 0)))]}), where=WEIGHTS),
     accepted("load-int-weights", "integer weights", "converted to the model's float64",
              _weights_converted, setup=_write_npz(_set_entry("0.weight", np.ones((3, 2), int))),
              where=WEIGHTS),
@@ -753,6 +821,14 @@ ROWS: list[Row] = [
         ["draw", "{tmp}/case.toml", "--wrt", "z", "--out", "{tmp}"],
         ("z is not part of the graph of a", "derivative is 0"),
         setup=_write("case.toml", CASE_HEAD)),
+    cli("cli-draw-too-many-edges", "chaingrad draw FILE, 40 equations each using all the earlier "
+        "ones (820 edges; dot ran for minutes)", ["draw", "{tmp}/dense.toml", "--out", "{tmp}"],
+        ("the expressions view of 'd40' has 820 edges", "more than max_edges=200"),
+        setup=_write("dense.toml", DENSE_CASE)),
+    cli("cli-draw-chain-ops", "chaingrad draw FILE --view ops on the 100-equation chain of "
+        "issue 17 (398 edges)", ["draw", "{tmp}/chain.toml", "--view", "ops", "--out", "{tmp}"],
+        ("the graph of 'e100' has 398 edges, more than max_edges=200", "view='expressions'"),
+        setup=_write("chain.toml", CHAIN_CASE)),
     cli("cli-draw-file-network", "chaingrad draw FILE --view network",
         ["draw", BLOG, "--view", "network", "--out", "{tmp}"],
         ("the network view needs a built-in case",)),

@@ -3,13 +3,22 @@ audit, for tools."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 from chaingrad.autograd.chain import ChainRuleError, chain_rule, explain
-from chaingrad.autograd.drawing import Connection, DrawError, NetworkLayout, Unit, draw, save
+from chaingrad.autograd.drawing import (
+    Connection,
+    DotTimeoutError,
+    DrawError,
+    NetworkLayout,
+    Unit,
+    draw,
+    save,
+)
 from chaingrad.autograd.files import SaveError
-from chaingrad.autograd.value import Value
+from chaingrad.autograd.value import Value, sum_values
 from chaingrad.autograd.verification import CaseFileError, compare, verify
 from chaingrad.autograd.verification import load_case as load
 from chaingrad.autograd.verification.casefile import MAX_ARRAY_SIZE, MAX_NAMES
@@ -36,6 +45,42 @@ def _network(titles: tuple[str, ...] = (), target: tuple[int, int] = (1, 0)) -> 
     draw(
         out, view="network", layout=NetworkLayout(columns, (Connection((0, 0), target, w),), titles)
     )
+
+
+def _dense(n: int) -> Value:
+    """d1 = x*x and each d_k the sum of every earlier one and x: n(n+1)/2 labelled edges."""
+    x = Value(0.5, "x")
+    ds = [(x * x).named("d1")]
+    for k in range(2, n + 1):
+        ds.append(sum_values([*ds, x]).named(f"d{k}"))
+    return ds[-1]
+
+
+def _wide_network(connections: int) -> None:
+    """Draw o = sigmoid(w * x) in the network view with `connections` copies of its edge."""
+    x, w = Value(0.5, "x"), Value(2.0, "w")
+    out = (w * x).sigmoid().named("o")
+    columns = ((Unit("x", "input", x),), (Unit("o", "output", out, out.parents[0]),))
+    layout = NetworkLayout(columns, (Connection((0, 0), (1, 0), w),) * connections)
+    draw(out, view="network", layout=layout)
+
+
+def _save_with_dot(script: str, timeout: float = 20.0) -> Callable[[Path], None]:
+    """Save a drawing as SVG with a stand-in ``dot`` (a shell script) first on PATH."""
+
+    def run(folder: Path) -> None:
+        (folder / "bin").mkdir()
+        (folder / "bin" / "dot").write_text(f"#!/bin/sh\n{script}\n")
+        (folder / "bin" / "dot").chmod(0o755)
+        path = os.environ["PATH"]
+        os.environ["PATH"] = f"{folder / 'bin'}{os.pathsep}{path}"
+        try:
+            save(draw(_y()), folder / "g.svg", timeout=timeout)
+        finally:
+            os.environ["PATH"] = path
+            expect(not (folder / "g.svg").exists(), "nothing written")
+
+    return run
 
 
 def _save_onto_folder(folder: Path) -> None:
@@ -160,7 +205,32 @@ ROWS: list[Row] = [
            DrawError, ("no unit at (5, 0)", "(column, row) indices into layout.columns",
                        "2 columns"),
            lambda _: _network(target=(5, 0))),
+    python("tools-draw-max-edges", "draw(d25, view='expressions'), each node using all earlier "
+           "ones: 325 edges, 26 nodes (dot took minutes)", DrawError,
+           ("the expressions view of 'd25' has 325 edges", "more than max_edges=200",
+            "Label fewer nodes", "raise max_edges"),
+           lambda _: draw(_dense(25), view="expressions")),
+    python("tools-draw-max-edges-ops", "draw(d25): 325 edges in the ops view", DrawError,
+           ("the graph of 'd25' has", "more than max_edges=200", "Try view='expressions'",
+            "raise max_edges"), lambda _: draw(_dense(25))),
+    python("tools-draw-max-edges-network", "a network layout of 201 connections", DrawError,
+           ("the network has 201 connections, more than max_edges=200",
+            "draw a smaller network or raise max_edges"), lambda _: _wide_network(201)),
+    python("tools-draw-max-edges-float", "draw(y, max_edges=2.5)", DrawError,
+           ("draw: max_edges must be a positive whole number, got 2.5",),
+           lambda _: draw(_y(), max_edges=2.5)),
     # ------------------------------------------------------------------ save
+    python("tools-save-timeout-str", "save(graph, 'g.svg', timeout='20')", DrawError,
+           ("save: timeout must be a positive number of seconds, got '20'",),
+           lambda folder: save(draw(_y()), folder / "g.svg", timeout="20")),
+    python("tools-save-dot-timeout", "save(graph, 'g.svg', timeout=0.5) with a dot that hangs",
+           DotTimeoutError, ("did not lay out g.svg", "within timeout=0.5 s",
+                             "nothing was written", "pass save() a longer timeout",
+                             "run dot on it yourself"),
+           _save_with_dot("exec sleep 600", timeout=0.5)),
+    python("tools-save-dot-fails", "save(graph, 'g.svg') with a dot that fails", DrawError,
+           ("save: Graphviz's dot failed (exit status 3): Error: out of memory",),
+           _save_with_dot("echo 'Error: out of memory' >&2; exit 3")),
     python("tools-save-onto-folder", "save(graph, 'g.svg') where g.svg is a folder (named the "
            "temporary file)", SaveError,
            ("save: cannot write", "g.svg: it is a folder", "pass the path of a file"),

@@ -377,7 +377,9 @@ def test_large_graphs_are_refused_with_a_hint():
             y.named(f"t{i}")
     with pytest.raises(DrawError, match=r"601 nodes, more than max_nodes=500.*view='expressions'"):
         draw(y)
-    assert draw(y, max_nodes=601).source.count(" -> ") == 600
+    with pytest.raises(DrawError, match=r"600 edges, more than max_edges=200.*raise max_edges"):
+        draw(y, max_nodes=601)
+    assert draw(y, max_nodes=601, max_edges=600).source.count(" -> ") == 600
     assert draw(y, view="expressions").source.count(" -> ") == 7
     with pytest.raises(DrawError, match=r"8 labelled nodes and leaves.*label fewer"):
         draw(y, view="expressions", max_nodes=7)

@@ -16,7 +16,17 @@ from chaingrad._lazy import lazy_exports
 
 from .layout import UNIT_KINDS, Connection, NetworkLayout, Unit
 
-_RENDERER = ("SAVE_FORMATS", "DotNotFoundError", "DrawError", "draw", "save")
+_RENDERER = (
+    "DEFAULT_MAX_EDGES",
+    "DEFAULT_MAX_NODES",
+    "DOT_TIMEOUT",
+    "SAVE_FORMATS",
+    "DotNotFoundError",
+    "DotTimeoutError",
+    "DrawError",
+    "draw",
+    "save",
+)
 __getattr__, __dir__ = lazy_exports(__name__, dict.fromkeys(_RENDERER, ".render"))
 
 __all__ = ["UNIT_KINDS", "Connection", "NetworkLayout", "Unit", *_RENDERER]

@@ -49,7 +49,7 @@ def _draw_network(root: Node, request: _Request) -> graphviz.Digraph:
             f"draw: view='network' draws scalar (Value) networks, not a {type(root).__name__} "
             "graph; use view='ops'"
         )
-    _check_layout(root, layout, request.max_nodes)
+    _check_layout(root, layout, request.max_nodes, request.max_edges)
     digits = request.digits
     names = {
         (c, r): f"u{c}_{r}" for c, column in enumerate(layout.columns) for r in range(len(column))
@@ -140,8 +140,9 @@ def _unit_nodes(unit: Unit) -> list[Node]:
     return [node for node in (unit.node, unit.net) if node is not None]
 
 
-def _check_layout(root: Node, layout: NetworkLayout, max_nodes: int) -> None:
-    """Raise `DrawError` unless `layout` is well formed and made of `root`'s graph."""
+def _check_layout(root: Node, layout: NetworkLayout, max_nodes: int, max_edges: int) -> None:
+    """Raise `DrawError` unless `layout` is well formed, made of `root`'s graph and within
+    the limits (units, connections)."""
     if not isinstance(layout, NetworkLayout):
         raise DrawError(f"draw: layout must be a NetworkLayout, got {type(layout).__name__}")
     units = [unit for column in layout.columns for unit in column]
@@ -149,6 +150,11 @@ def _check_layout(root: Node, layout: NetworkLayout, max_nodes: int) -> None:
         raise DrawError(
             f"draw: the network has {len(units)} units, more than max_nodes={max_nodes}; "
             "draw a smaller network or raise max_nodes"
+        )
+    if len(layout.connections) > max_edges:
+        raise DrawError(
+            f"draw: the network has {len(layout.connections)} connections, more than "
+            f"max_edges={max_edges}; draw a smaller network or raise max_edges"
         )
     if layout.titles and len(layout.titles) != len(layout.columns):
         raise DrawError(

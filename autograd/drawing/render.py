@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import os
+import subprocess
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -47,9 +48,27 @@ from .node_text import _data_rows
 from .request import DrawError, _Request
 from .sketch import _draw_sketch, _expressions_view, _ops_view
 
-__all__ = ["DEFAULT_MAX_NODES", "SAVE_FORMATS", "DotNotFoundError", "DrawError", "draw", "save"]
+__all__ = [
+    "DEFAULT_MAX_EDGES",
+    "DEFAULT_MAX_NODES",
+    "DOT_TIMEOUT",
+    "SAVE_FORMATS",
+    "DotNotFoundError",
+    "DotTimeoutError",
+    "DrawError",
+    "draw",
+    "save",
+]
 
 DEFAULT_MAX_NODES = 500
+DEFAULT_MAX_EDGES = 200
+"""The most edges `draw` lays out. Graphviz's time grows with the edges and how many ranks
+each one crosses: about 200 edges take dot 0.1 s in a layered network or a network view, 5 s
+when every node uses all the earlier ones, and minutes in a long chain where every step also
+uses one input (`save`'s timeout stops those). The documents' drawings have at most 107."""
+DOT_TIMEOUT = 20.0
+"""Seconds `save` lets Graphviz's ``dot`` lay out a drawing; the documents' drawings take at
+most 0.13 s."""
 SAVE_FORMATS = ("svg", "png", "pdf", "dot")
 _RANKDIRS = ("LR", "RL", "TB", "BT")
 # Each view's renderer, by name; `draw` checks the request, then hands it over.
@@ -68,6 +87,10 @@ class DotNotFoundError(RuntimeError):
         self.source_path = source_path
 
 
+class DotTimeoutError(DrawError):
+    """Graphviz's ``dot`` took longer than `save`'s timeout: it was stopped, nothing written."""
+
+
 def draw(
     root: Node,
     *,
@@ -80,6 +103,7 @@ def draw(
     legend: bool = True,
     digits: int = 4,
     max_nodes: int = DEFAULT_MAX_NODES,
+    max_edges: int = DEFAULT_MAX_EDGES,
 ) -> graphviz.Digraph:
     """Draw the graph of `root` with the local derivative d(child)/d(parent) on every edge.
 
@@ -103,8 +127,9 @@ def draw(
       weight. `Tensor` edges always show their rule (an array's local derivative
       is a rule, not a number).
     - `legend`: add a legend under the picture; `digits`: significant digits shown.
-    - `max_nodes`: refuse (`DrawError`) graphs with more nodes than this in the
-      chosen view rather than drawing them unreadably.
+    - `max_nodes`, `max_edges`: refuse (`DrawError`) graphs with more nodes or edges
+      than this in the chosen view (a network: units and connections) rather than
+      drawing them unreadably, or waiting minutes for Graphviz to lay them out.
 
     Raises `DrawError` (a ValueError) for bad arguments and oversized graphs, and
     `autograd.chain.ChainRuleError` when `wrt` is not in the graph.
@@ -115,8 +140,9 @@ def draw(
     if rankdir not in _RANKDIRS:
         raise DrawError(f"draw: rankdir must be one of {', '.join(_RANKDIRS)}, got {rankdir!r}")
     check_digits(digits, "draw", DrawError)
-    if not is_whole_number(max_nodes) or max_nodes < 1:
-        raise DrawError(f"draw: max_nodes must be a positive whole number, got {max_nodes!r}")
+    for name, limit in (("max_nodes", max_nodes), ("max_edges", max_edges)):
+        if not is_whole_number(limit) or limit < 1:
+            raise DrawError(f"draw: {name} must be a positive whole number, got {limit!r}")
     if isinstance(parameters, (str, Value, Tensor)) or not isinstance(
         parameters, (Iterable, type(None))
     ):
@@ -129,18 +155,22 @@ def draw(
         raise DrawError(f"draw: layout= is only used by view='network', not view={view!r}")
     _data_rows(root, digits)  # unsupported node types fail here, before any walk
     request = _Request(
-        wrt, view, layout, rankdir, parameters, show_rules, legend, digits, max_nodes
+        wrt, view, layout, rankdir, parameters, show_rules, legend, digits, max_nodes, max_edges
     )
     return render(root, request)
 
 
-def save(graph: graphviz.Digraph, path: str | os.PathLike[str]) -> Path:
+def save(
+    graph: graphviz.Digraph, path: str | os.PathLike[str], *, timeout: float = DOT_TIMEOUT
+) -> Path:
     """Write `graph` to `path` in the format its suffix names (.svg .png .pdf .dot); return it.
 
     The file appears complete or not at all (written under a temporary name,
     then renamed); missing folders are created. If the Graphviz ``dot``
     program is not installed, the DOT source is written next to `path` (same
     name, ``.dot`` suffix) and `DotNotFoundError` says where and how to install it.
+    If ``dot`` takes more than `timeout` seconds (`DOT_TIMEOUT`, 20), it is stopped,
+    nothing is written and `DotTimeoutError` (a `DrawError`) says what to do.
     A path that cannot be written (a folder, no permission) raises `SaveError`, an OSError.
     """
     path = Path(path)
@@ -150,14 +180,17 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike[str]) -> Path:
             f"save: cannot tell the format from {path.name!r}; end the name with one of: "
             + ", ".join(f".{f}" for f in SAVE_FORMATS)
         )
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise DrawError(f"save: timeout must be a positive number of seconds, got {timeout!r}")
+    source = graph.source.encode("utf-8")
     if fmt == "dot":
-        write_atomically(path, graph.source.encode("utf-8"), where="save")
+        write_atomically(path, source, where="save")
         return path
     try:
-        data = graph.pipe(format=fmt)
-    except graphviz.ExecutableNotFound:
+        data = _run_dot(source, graph.engine, fmt, timeout)
+    except FileNotFoundError:
         source_path = path.with_suffix(".dot")
-        write_atomically(source_path, graph.source.encode("utf-8"), where="save")
+        write_atomically(source_path, source, where="save")
         raise DotNotFoundError(
             f"save: cannot write {path}: the Graphviz 'dot' program is not installed or not "
             f"on PATH. Install Graphviz (Debian/Ubuntu: sudo apt-get install graphviz; macOS: "
@@ -166,5 +199,25 @@ def save(graph: graphviz.Digraph, path: str | os.PathLike[str]) -> Path:
             f"dot -T{fmt} {source_path} -o {path}",
             source_path,
         ) from None
+    except subprocess.TimeoutExpired:
+        raise DotTimeoutError(
+            f"save: Graphviz's dot did not lay out {path.name} ({source.count(b' -> ')} edges) "
+            f"within timeout={timeout:g} s, so it was stopped and nothing was written. Draw less "
+            "(view='expressions' with fewer labelled nodes, a smaller part of the graph, or a "
+            "lower max_edges to be refused at once), pass save() a longer timeout, or write the "
+            "DOT source (a .dot file; chaingrad draw --format dot) and run dot on it yourself"
+        ) from None
     write_atomically(path, data, where="save")
     return path
+
+
+def _run_dot(source: bytes, engine: str, fmt: str, timeout: float) -> bytes:
+    """`source` laid out by Graphviz's `engine` (``dot``) and rendered as `fmt`, as
+    ``graph.pipe`` does, but stopped after `timeout` seconds (`subprocess.TimeoutExpired`);
+    FileNotFoundError when ``dot`` is not installed."""
+    command = ["dot", f"-K{engine}", f"-T{fmt}"]
+    done = subprocess.run(command, input=source, capture_output=True, timeout=timeout)
+    if done.returncode != 0:
+        reason = " ".join(done.stderr.decode("utf-8", "replace").split())
+        raise DrawError(f"save: Graphviz's dot failed (exit status {done.returncode}): {reason}")
+    return done.stdout

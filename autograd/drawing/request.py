@@ -32,6 +32,7 @@ class _Request:
     legend: bool
     digits: int
     max_nodes: int
+    max_edges: int
 
 
 def _plain_name(node: Any) -> str:

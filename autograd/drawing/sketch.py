@@ -35,12 +35,13 @@ from .style import (
     _new_graph,
 )
 
-# What to try when the ops view has too many nodes, for Value (False) and Tensor (True) graphs.
+# What to try when the ops view has too many nodes or edges (`limit`), for Value (False) and
+# Tensor (True) graphs.
 _SMALLER_HINT = {
     False: "Try view='expressions' after labelling the nodes you care about "
-    "(value.named('h1')), or raise max_nodes.",
+    "(value.named('h1')), or raise {limit}.",
     True: "Draw a smaller piece (one layer, or the loss of a single small batch: the node "
-    "count grows with the operations, not with the array sizes), or raise max_nodes.",
+    "count grows with the operations, not with the array sizes), or raise {limit}.",
 }
 
 
@@ -78,6 +79,7 @@ def _draw_sketch(
     """Render a view that draws graph nodes and edges (``ops``, ``expressions``)."""
     digits = request.digits
     sketch = view_fn(root, request.max_nodes, digits)
+    _check_edges(root, sketch, request.max_edges)
     names = {id(node): f"n{i}" for i, node in enumerate(sketch.nodes, 1)}
     titles, notes = _titles(root, sketch, digits)
     kinds = _kinds(root, sketch.nodes, _parameter_ids(root, request.parameters))
@@ -123,7 +125,8 @@ def _ops_view(root: Node, max_nodes: int, digits: int) -> _Sketch:
     if len(nodes) > max_nodes:
         raise DrawError(
             f"draw: the graph of {_plain_name(root)} has {len(nodes)} nodes, more than "
-            f"max_nodes={max_nodes}. " + _SMALLER_HINT[isinstance(root, Tensor)]
+            f"max_nodes={max_nodes}. "
+            + _SMALLER_HINT[isinstance(root, Tensor)].format(limit="max_nodes")
         )
     edges = [
         _Edge(child, parent, local, i)
@@ -159,6 +162,25 @@ def _expressions_view(root: Node, max_nodes: int, digits: int) -> _Sketch:
             edges.append(_Edge(child, parent, derivative, operand))
     notes = _formulas(root, _names(nodes), digits)
     return _Sketch(nodes, edges, notes, labelled_only=True)
+
+
+def _check_edges(root: Node, sketch: _Sketch, max_edges: int) -> None:
+    """Raise `DrawError` if the view has more edges than `max_edges` (Graphviz's time grows
+    with them, and quickly with how many ranks each one crosses)."""
+    if len(sketch.edges) <= max_edges:
+        return
+    if sketch.labelled_only:
+        raise DrawError(
+            f"draw: the expressions view of {_plain_name(root)} has {len(sketch.edges)} edges "
+            f"between its {len(sketch.nodes)} labelled nodes and leaves, more than "
+            f"max_edges={max_edges}. Label fewer nodes, draw a smaller part of the graph, or "
+            "raise max_edges."
+        )
+    raise DrawError(
+        f"draw: the graph of {_plain_name(root)} has {len(sketch.edges)} edges, more than "
+        f"max_edges={max_edges}. "
+        + _SMALLER_HINT[isinstance(root, Tensor)].format(limit="max_edges")
+    )
 
 
 def _creation_order(node: Node) -> int:

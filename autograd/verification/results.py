@@ -8,12 +8,13 @@ import html
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .. import drawing  # its Graphviz renderer loads when a drawing is first made
+from ..chain import ChainRuleError
 from .casefile import CaseFile
 from .point import Point
 from .quantities import Number
@@ -88,22 +89,32 @@ class VerifyResult:
             self.file, self.source, self.claims
         )
 
-    def draw(self, directory: str | os.PathLike[str]) -> list[Path]:
+    def draw(
+        self, directory: str | os.PathLike[str], *, on_skip: Callable[[str], None] | None = None
+    ) -> list[Path]:
         """Write the chain-rule drawing of each wrong derivative, formula or update into
         `directory` as SVG (paths to the claimed node lit; see `autograd.draw`).
 
-        Returns the files written. A claim whose graph is too large to draw is
-        skipped; without the Graphviz ``dot`` program the DOT source is written
-        instead and `autograd.drawing.DotNotFoundError` is raised at the end.
+        Returns the files written. A claim that cannot be drawn (a graph over `draw`'s
+        limits, more chain-rule paths than `chain_rule`'s, Graphviz slower than `save`'s
+        timeout) is skipped, and `on_skip` is called with a line saying which and why;
+        after a timeout the remaining claims are skipped untried (same graph, same wait).
+        Without the Graphviz ``dot`` program the DOT source is written instead and
+        `autograd.drawing.DotNotFoundError` is raised at the end.
         """
         written: list[Path] = []
         missing_dot: drawing.DotNotFoundError | None = None
         used: set[str] = set()
+        timed_out = False
         for c in self.claims:
             if c.status != "wrong" or c.kind == "value":
                 continue
             node, wrt = (c.node, c.wrt) if c.wrt else (self.case.loss, c.node)
             name = _file_name(f"{c.kind}_{c.claim}", used)
+            if timed_out:
+                if on_skip is not None:
+                    on_skip(f"{c.claim}: not drawn: an earlier drawing ran out of time")
+                continue
             self.point.backward(node)  # the drawing shows each node's grad
             try:
                 graph = drawing.draw(
@@ -113,7 +124,10 @@ class VerifyResult:
                     parameters=list(self.case.parameters),
                 )
                 written.append(drawing.save(graph, Path(directory) / f"{name}.svg"))
-            except drawing.DrawError:
+            except (drawing.DrawError, ChainRuleError) as error:
+                timed_out = isinstance(error, drawing.DotTimeoutError)
+                if on_skip is not None:
+                    on_skip(f"{c.claim}: not drawn: {error}")
                 continue
             except drawing.DotNotFoundError as error:
                 missing_dot = error

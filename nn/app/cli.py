@@ -213,7 +213,7 @@ def verify_command(
             emit(f"\nreport written: {report}")
     if draw_dir is not None:
         try:
-            drawings = result.draw(draw_dir)
+            drawings = result.draw(draw_dir, on_skip=_note_skipped)
         except DotNotFoundError as error:
             print(f"chaingrad verify: warning: {error}", file=sys.stderr)
         except OSError as error:
@@ -224,6 +224,11 @@ def verify_command(
             if not as_json:
                 emit(f"\ndrawings written: {len(drawings)} in {draw_dir}")
     return result.exit_code
+
+
+def _note_skipped(note: str) -> None:
+    """Say on stderr that a drawing of ``verify --draw`` was skipped (the verdict stands)."""
+    print(f"chaingrad verify: note: {note}", file=sys.stderr)
 
 
 # ----------------------------------------------------------------------------- parsing
