@@ -1,4 +1,4 @@
-"""The `chaingrad` command: demo, cases, draw, verify, train.
+"""The `chaingrad` command: demo, cases, draw, explore, verify, train.
 
 Every command reports a user error (a missing file, an unknown case, an invalid
 case file, no ``dot`` program, an output path that cannot be written, a misspelt
@@ -32,6 +32,8 @@ from ..documents.casefiles import SHIPPED_CASE_FILES
 from ..documents.catalog import CASES, case_table
 from ..documents.seed000 import seed000_cases
 from ..documents.seed001 import seed001_blog
+from .explore import add_explore_arguments, explore_command, write_case_pages
+from .explorer import ExploreError
 from .gallery import draw_case, write_gallery
 from .tasks import add_train_arguments, train_command
 
@@ -62,7 +64,11 @@ def demo(out_dir: Path) -> int:
     documents, not failures: the exit status is 0 when everything was computed.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    links: dict[str, list[tuple[str, str]]] = {name: [] for name in CASES}
+    print("Writing the interactive chain-rule page of every built-in case:")
+    explorer = write_case_pages(out_dir)
+    links = {
+        name: [("explore the chain rule, interactively (HTML)", explorer[name])] for name in CASES
+    }
     print("Verifying the documents' case files:")
     for path in sorted(SHIPPED_CASE_FILES.glob("*.toml")):
         result = verify(path)
@@ -273,6 +279,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="output folder (default: the current folder)",
     )
 
+    explore_parser = commands.add_parser(
+        "explore",
+        help="write an interactive chain-rule page for a built-in case or a case file",
+        description="Write one self-contained HTML page: click a node to see every path "
+        "from the loss to it; step through the engine's backward pass.",
+    )
+    add_explore_arguments(explore_parser)
+
     train_parser = commands.add_parser(
         "train", help="train a network (xor, moons, digits, digits-relu) and plot it"
     )
@@ -310,6 +324,7 @@ _USER_ERRORS = (
     ExpressionError,
     DrawError,
     DotNotFoundError,
+    ExploreError,
     UnknownNameError,
 )
 
@@ -321,6 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": lambda: demo(args.out),
         "cases": cases_command,
         "draw": lambda: draw_command(args.target, args.wrt, args.view, args.fmt, args.out),
+        "explore": lambda: explore_command(args.target, args.view, args.out),
         "verify": lambda: verify_command(args.file, args.json, args.report, args.draw),
         "train": lambda: train_command(
             args.task,
