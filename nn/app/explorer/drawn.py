@@ -93,7 +93,8 @@ def sketch_view(root: Node, view: str, parameters: Sequence[Node]) -> DrawnView:
     shapes = {}
     for i, node in enumerate(nodes, 1):
         name = node.label if node.label is not None else f"#{i}"
-        shapes[f"n{i}"] = Shape(f"n{i}", name, node, node, (node,))
+        shows = None if node._op == "const" else node  # a constant is drawn as its value
+        shapes[f"n{i}"] = Shape(f"n{i}", name, node, shows, (node,))
     rules = operation_rules(root) if view == "ops" and isinstance(root, Tensor) else None
     return DrawnView(view, render_svg(graph), shapes, "grad ", view == "expressions", rules=rules)
 

@@ -216,12 +216,12 @@ engine's backward pass with the buttons or the arrow keys.</p>
 <section aria-labelledby="paths-title">
 <h2 id="paths-title">The chain rule</h2>
 <p id="paths-head">Click a node to see every path from the loss to it.</p>
-<div class="scroll"><table id="paths-table">
+<div class="scroll when-selected"><table id="paths-table">
 <thead><tr><th>#</th><th>path</th><th>factors (local derivatives)</th><th>product</th></tr></thead>
 <tbody id="paths"></tbody>
 </table></div>
-<p class="sum">sum of the paths: <output id="sum"></output></p>
-<p id="grad"></p>
+<p class="sum when-selected">sum of the paths: <output id="sum"></output></p>
+<p id="grad" class="when-selected"></p>
 </section>
 <details open>
 <summary>Gradients so far</summary>

@@ -33,19 +33,20 @@ def graph_data(record: BackwardRecord) -> dict[str, Any]:
     times the node's gradient; None for a rule); then each operand's gradient after it.
     """
     order = record.order
+    position = {id(node): i for i, node in enumerate(order)}
     consumers = [0] * len(order)
     steps = []
     for step in record.steps:
         node = order[step.node]
         grad = record.final[step.node]  # complete: every consumer came before it
-        index = {id(p): i for i, p in step.grads for p in (order[i],)}
         edges = []
         for parent, local in zip(node._parents, node._local):
-            consumers[index[id(parent)]] += 1
+            i = position[id(parent)]
+            consumers[i] += 1
             if isinstance(node, Tensor):
-                edges.append([index[id(parent)], escape_html(local.formula), None])
-            else:
-                edges.append([index[id(parent)], number_text(local), number_text(local * grad)])
+                edges.append([i, escape_html(local.formula), None])
+            else:  # what Value._propagate adds: the local derivative times the grad
+                edges.append([i, number_text(local), number_text(local * grad)])
         steps.append(
             {
                 "node": step.node,

@@ -50,10 +50,6 @@ class BackwardRecord:
     steps: tuple[Step, ...]
     final: tuple[Any, ...]
 
-    def index(self) -> dict[int, int]:
-        """``id(node)`` -> the node's position in `order`."""
-        return {id(node): i for i, node in enumerate(self.order)}
-
 
 def record_backward(root: Node) -> BackwardRecord:
     """Run ``root.backward()`` and record its steps; return the record.
