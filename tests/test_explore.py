@@ -230,6 +230,25 @@ def test_network_edges_light_like_the_drawing(pages):
     assert lit == drawn
 
 
+def test_a_drawing_that_names_its_nodes_otherwise_is_refused():
+    """If the drawings ever numbered their nodes differently, no page is mislabelled."""
+    import dataclasses
+    import re
+
+    from chaingrad.nn.app.explorer.drawn import sketch_view
+    from chaingrad.nn.app.explorer.svg import annotate
+
+    subject = SUBJECTS["seed000-case1"]()
+    view = sketch_view(subject.root, "ops", subject.parameters)
+    n = len(view.shapes)
+    reversed_names = re.sub(
+        r"\bn(\d+)\b", lambda m: f"n{n + 1 - int(m.group(1))}", view.svg
+    )  # the same nodes, numbered from the loss
+    annotate(view)  # as drawn: fine
+    with pytest.raises(ExploreError, match="names its nodes in a new way"):
+        annotate(dataclasses.replace(view, svg=reversed_names))
+
+
 # ----------------------------------------------------------------------------- the page
 def test_the_page_is_self_contained_and_deterministic(pages):
     _, page = pages["seed001-blog"]
@@ -319,6 +338,34 @@ def test_an_invalid_case_file_is_one_line(tmp_path, capsys):
     assert main(["explore", str(path), "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_a_loss_with_several_entries_is_one_line(tmp_path, capsys):
+    path = write_case(tmp_path, "[inputs]\nx = [1.0, 2.0]\n[parameters]\nw = [0.5, 0.25]\n"
+                      '[equations]\ny = "w * x"\n')  # fmt: skip
+    assert main(["explore", str(path), "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "y has shape (2,); sum it" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_node_with_more_paths_than_explain_lists_gets_its_sum(tmp_path):
+    # each equation uses the one before twice: 2**9 = 512 paths down to h0 in the ops view
+    equations = "\n".join(f'h{i} = "h{i - 1} * w + h{i - 1}"' for i in range(1, 10))
+    path = write_case(
+        tmp_path, f"[inputs]\nh0 = 0.5\n[parameters]\nw = 0.9\n[equations]\n{equations}\n"
+    )
+    assert main(["explore", str(path), "--out", str(tmp_path)]) == 0
+    data = page_json((tmp_path / f"{path.stem}.html").read_text())
+    for view, listed in (("expressions", True), ("ops", False)):
+        h0 = next(
+            data["tables"][s["table"]]
+            for s in data["views"][view]["selections"].values()
+            if data["nodes"][data["tables"][s["table"]]["target"]]["label"] == "h0"
+        )
+        assert bool(h0["rows"]) == listed
+        assert (h0["note"] is None) == listed
+    assert "512 paths" in h0["note"] or "more than 256 paths" in h0["note"]
+    assert h0["total"] == "—" and h0["grad"] == text_of(h0["exactGrad"])
 
 
 def test_a_graph_too_large_for_a_page_is_refused_with_the_limit(tmp_path, capsys):

@@ -66,6 +66,7 @@ def demo(out_dir: Path) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
     print("Writing the interactive chain-rule page of every built-in case:")
     explorer = write_case_pages(out_dir)
+    print(f"  {len(explorer)} pages in {out_dir / 'explore'}")
     links = {
         name: [("explore the chain rule, interactively (HTML)", explorer[name])] for name in CASES
     }

@@ -7,9 +7,9 @@ in its SVG by their DOT names: the drawings name them by creation order within t
 (``n1``, ``n2``, ... in the ops and expressions views) and by position in the network view
 (``u<column>_<row>``, and ``loss``). `Shape` ties a DOT name to the engine nodes it stands
 for; the names are rebuilt here from the same public walks the drawings use
-(`topological_order`, `contracted_edges`, the layout's columns) and `svg.annotate` checks
-them against the SVG, so a drawing that names its nodes otherwise is refused, never
-mislabelled.
+(`topological_order`, `contracted_edges`, the layout's columns), with the edges that must
+join them, and `svg.annotate` checks both against the SVG, so a drawing that names its
+nodes otherwise is refused, never mislabelled.
 """
 
 from __future__ import annotations
@@ -50,15 +50,17 @@ class Shape:
 class DrawnView:
     """One view of the graph: its SVG as Graphviz drew it and what its nodes stand for.
 
-    `grad_row` starts the text line of a drawn node that shows its gradient (``grad``,
-    or the network view's ``δ``). `weights` maps a network edge (tail, head) to the weight
-    it carries. `labelled_only` says how `chain_rule` walks to match the view's edges;
+    `edges` are the drawn edges (tail, head DOT names) the graph implies. `grad_row`
+    starts the text line of a drawn node that shows its gradient (``grad``, or the
+    network view's ``δ``). `weights` maps a network edge (tail, head) to the weight it
+    carries. `labelled_only` says how `chain_rule` walks to match the view's edges;
     `rules` holds a `Tensor` view's edges, whose local derivatives are rules.
     """
 
     name: str
     svg: str
     shapes: dict[str, Shape]
+    edges: frozenset[tuple[str, str]]
     grad_row: str
     labelled_only: bool
     weights: dict[tuple[str, str], Node] = field(default_factory=dict)
@@ -76,27 +78,36 @@ def network_view(root: Node, layout: NetworkLayout, parameters: Sequence[Node]) 
             holds = tuple(n for n in (unit.node, unit.net) if n is not None)
             shows = unit.net if unit.kind in ("hidden", "output") else None
             shapes[keys[c, r]] = Shape(keys[c, r], unit.name, unit.node, shows, holds)
+    weights = {(keys[c.source], keys[c.target]): c.weight for c in layout.connections}
+    edges = set(weights)
     if not any(root in shape.holds for shape in shapes.values()):
         shapes["loss"] = Shape("loss", _label(root), root, None, (root,))
-    weights = {(keys[c.source], keys[c.target]): c.weight for c in layout.connections}
-    return DrawnView("network", render_svg(graph), shapes, "δ ", True, weights)
+        last = len(layout.columns) - 1
+        outputs = [r for r, unit in enumerate(layout.columns[last]) if unit.node is not None]
+        edges.update((keys[last, r], "loss") for r in outputs)
+    return DrawnView("network", render_svg(graph), shapes, frozenset(edges), "δ ", True, weights)
 
 
 def sketch_view(root: Node, view: str, parameters: Sequence[Node]) -> DrawnView:
     """The ops view (every operation) or, for a `Value` graph, the expressions view."""
     graph = draw(root, view=view, parameters=parameters)
     if view == "ops":
-        nodes = topological_order(root)
+        below = {node: node._parents for node in topological_order(root)}
     else:
-        nodes = list(contracted_edges(root, lambda n: n.label is not None))
-    nodes.sort(key=lambda n: n._id)  # the drawings' order: creation order
+        folded = contracted_edges(root, lambda n: n.label is not None)
+        below = {node: [parent for parent, _ in edges] for node, edges in folded.items()}
+    nodes = sorted(below, key=lambda n: n._id)  # the drawings' order: creation order
+    keys = {node: f"n{i}" for i, node in enumerate(nodes, 1)}
     shapes = {}
-    for i, node in enumerate(nodes, 1):
-        name = node.label if node.label is not None else f"#{i}"
+    for node, key in keys.items():
+        name = node.label if node.label is not None else f"#{key[1:]}"
         shows = None if node._op == "const" else node  # a constant is drawn as its value
-        shapes[f"n{i}"] = Shape(f"n{i}", name, node, shows, (node,))
+        shapes[key] = Shape(key, name, node, shows, (node,))
+    edges = frozenset((keys[parent], keys[node]) for node in nodes for parent in below[node])
     rules = operation_rules(root) if view == "ops" and isinstance(root, Tensor) else None
-    return DrawnView(view, render_svg(graph), shapes, "grad ", view == "expressions", rules=rules)
+    labelled_only = view == "expressions"
+    svg = render_svg(graph)
+    return DrawnView(view, svg, shapes, edges, "grad ", labelled_only, rules=rules)
 
 
 def render_svg(graph: graphviz.Digraph) -> str:

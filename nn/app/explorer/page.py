@@ -18,6 +18,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from chaingrad.autograd.arrays import shape_text
 from chaingrad.autograd.drawing import DrawError, NetworkLayout
 from chaingrad.autograd.files import write_atomically
 from chaingrad.autograd.graph import Node, topological_order
@@ -87,7 +88,15 @@ def page_html(subject: Subject, view: str | None = None) -> str:
             + ", ".join(subject.views())
             + (" (the network view needs a built-in case)" if first == "network" else "")
         )
-    size = len(topological_order(subject.root))
+    root = subject.root
+    if isinstance(root, Tensor) and (root.data.size != 1 or not root.requires_grad):
+        raise ExploreError(
+            f"explore: {subject.title}: the page backpropagates from a loss with one entry "
+            f"that requires grad, and {root.label or 'its root'} has shape {shape_text(root.shape)}"
+            + ("" if root.requires_grad else " and requires no grad")
+            + "; sum it, or explore a one-entry loss"
+        )
+    size = len(topological_order(root))
     if size > MAX_NODES:
         raise ExploreError(
             f"explore: the graph of {subject.title} has {size} nodes, more than "

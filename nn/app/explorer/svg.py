@@ -88,10 +88,11 @@ def _mark_node(group: ET.Element, title: ET.Element, view: DrawnView) -> None:
 def _mark_edge(
     group: ET.Element, title: ET.Element, view: DrawnView, tail: str, head: str, number: int
 ) -> None:
-    if tail not in view.shapes or head not in view.shapes:
+    if (tail, head) not in view.edges:
         raise ExploreError(
-            f"explore: the {view.name} drawing has an edge {tail}->{head} between nodes the "
-            "explorer does not know"
+            f"explore: the {view.name} drawing has an edge {tail}->{head} that the graph does "
+            "not: autograd.drawing names its nodes in a new way, and "
+            "nn/app/explorer/drawn.py must follow it"
         )
     group.set("data-edge", str(number))
     group.set("data-from", view.shapes[tail].name)
@@ -99,9 +100,10 @@ def _mark_edge(
     ends = f"{plain_label(view.shapes[tail].name)} → {plain_label(view.shapes[head].name)}"
     weight = view.weights.get((tail, head))
     if weight is not None:
-        group.set("data-weight", weight.label)
-        _make_button(group, f"the weight {plain_label(weight.label)} ({ends}): show its paths")
-        title.text = plain_label(weight.label)
+        label = weight.label if weight.label is not None else f"weight {number}"
+        group.set("data-weight", label)
+        _make_button(group, f"the weight {plain_label(label)} ({ends}): show its paths")
+        title.text = plain_label(label)
     else:
         title.text = ends
 

@@ -63,7 +63,9 @@ def tensor_expressions_view(
         "one line per operation, top first"
     )
     _add_footer(graph, [_legend(swatches, notes)])
-    return DrawnView("expressions", render_svg(graph), shapes, "grad ", True, rules=rules)
+    edges = frozenset((keys[edge.parent], keys[node]) for node in nodes for edge in rules[node])
+    svg = render_svg(graph)
+    return DrawnView("expressions", svg, shapes, edges, "grad ", True, rules=rules)
 
 
 def _kind(node: Node, root: Node, parameters: set[int]) -> str:
