@@ -183,7 +183,7 @@ def open_page(browser, site, request):
     assert problems == [], problems
 
 
-def expected_edges(opened: Opened, table: dict, names: dict[int, str]) -> set[tuple[str, str]]:
+def expected_edges(table: dict, names: dict[int, str]) -> set[tuple[str, str]]:
     """The (from, to) labels of the drawn edges on the table's paths, in a sketch view."""
     return {
         (names[route[i + 1]], names[route[i]])
@@ -208,11 +208,16 @@ def test_a_click_lists_the_paths_explain_lists(open_page, tmp_path, name, view):
     part = opened.data["views"][view]
     keys = {f'[data-key="{k}"]': k for k in part["selections"]}
     keys.update({f'[data-edge="{k[4:]}"] text': k for k in part["selections"] if k[:4] == "edge"})
-    names = {}  # node index -> the data-node of its drawn node in this view
-    for key, selection in part["selections"].items():
-        if not key.startswith("edge"):
-            target = opened.data["tables"][selection["table"]]["target"]
-            names[target] = opened.page.get_attribute(f'[data-key="{key}"]', "data-node")
+    labels = dict(
+        opened.page.eval_on_selector_all(
+            "#drawing [data-key]", "els => els.map(el => [el.dataset.key, el.dataset.node])"
+        )
+    )
+    names = {  # node index -> the data-node of its drawn node in this view
+        opened.data["tables"][selection["table"]]["target"]: labels[key]
+        for key, selection in part["selections"].items()
+        if not key.startswith("edge")
+    }
     clicked = 0
     everything = opened.selectables()
     # A spread of at most CLICKS of them (tests/test_explore.py checks every table of every
@@ -241,7 +246,7 @@ def test_a_click_lists_the_paths_explain_lists(open_page, tmp_path, name, view):
             )
         else:
             lit = {(a, b) for a, b, _ in shown["litEdges"]}
-            assert lit == expected_edges(opened, table, names)
+            assert lit == expected_edges(table, names)
         clicked += 1
     assert clicked == len(chosen) and len(everything) == len(part["selections"])
     opened.shot(tmp_path, f"click-{name}-{view}")
