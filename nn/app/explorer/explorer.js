@@ -15,7 +15,9 @@
   const root = data.nodes.length - 1;
   const last = data.steps.length;
   const byId = (id) => document.getElementById(id);
-  const state = { view: null, step: last, selection: null, target: null, timer: null, zoom: null };
+  // target: the node index whose paths are shown; zoom: null fits (within limits), 0 fits
+  // whatever the size, a number scales the natural size.
+  const state = { view: null, step: last, target: null, timer: null, zoom: null };
   const PX_PER_PT = 4 / 3;
   const SMALLEST = 0.6; // the smallest scale a view opens at (of its natural size)
   const LARGEST = 1.25; // the largest scale "fit" blows a small view up to
@@ -101,7 +103,6 @@
 
   // ------------------------------------------------------------------ selection
   function clearSelection() {
-    state.selection = null;
     state.target = null;
     body.classList.remove("has-selection");
     unmark("on-path");
@@ -119,7 +120,6 @@
     if (!selection) return;
     clearSelection();
     const table = data.tables[selection.table];
-    state.selection = key;
     state.target = table.target;
     body.classList.add("has-selection");
     mark(shapesOf(selection.shapes), "on-path");
