@@ -42,9 +42,12 @@
     return { text, exact, arrived, fresh };
   }
 
-  function contributions(i, arrived) {
+  // "2 of 3": how many of a node's consumers have handed it their part ("2/3" in the
+  // drawing, where space is short); nothing for a node with one consumer.
+  function contributions(i, arrived, short = false) {
     const all = data.consumers[i];
-    return all > 1 ? `${arrived[i]} of ${all}` : "";
+    if (all < 2) return "";
+    return short ? `${arrived[i]}/${all}` : `${arrived[i]} of ${all}`;
   }
 
   // ------------------------------------------------------------------ small DOM helpers
@@ -201,7 +204,7 @@
         return;
       }
       const label = originals.get(el).split(" ")[0];
-      const count = contributions(i, grads.arrived);
+      const count = contributions(i, grads.arrived, true);
       el.textContent = `${label} ${grads.text[i] ?? "—"}${count ? ` (${count})` : ""}`;
     });
   }
