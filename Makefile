@@ -4,19 +4,22 @@
 # Set-up: a virtual environment in .venv with the project and its test tools,
 # the system Graphviz `dot` binary, and PyTorch 2.13.0 as an optional reference
 # for the tests (skip it with `make test TORCH=`; its tests then skip visibly).
+# `make test` also installs Debian's Chromium (no browser is downloaded) for the
+# explorer's browser tests, which skip visibly without it.
 
 PYTHON ?= python3
 VENV   ?= .venv
 OUT    ?= out
 TORCH  ?= torch==2.13.0
+CHROMIUM ?= $(or $(CHAINGRAD_CHROMIUM),/usr/bin/chromium)
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint setup graphviz torch clean
+.PHONY: demo test lint setup graphviz chromium torch clean
 
 demo: setup graphviz
 	$(BIN)/chaingrad demo --out $(OUT)
 
-test: setup graphviz torch lint
+test: setup graphviz chromium torch lint
 	$(BIN)/python -m pytest
 
 lint: setup
@@ -44,6 +47,18 @@ graphviz:
 	    echo "Graphviz 'dot' not found and cannot install it here (needs root and apt-get)."; \
 	    echo "Install it yourself: 'sudo apt-get install graphviz' or 'brew install graphviz'."; \
 	    echo "Drawings will then be written as DOT source only."; \
+	  fi; }
+
+chromium:
+	@[ -x "$(CHROMIUM)" ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Chromium not found at $(CHROMIUM): installing the chromium package with apt-get (for the explorer's browser tests)"; \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+	      echo "WARNING: chromium could not be installed; the explorer's browser tests will be skipped"; \
+	  else \
+	    echo "Chromium not found at $(CHROMIUM) and cannot install it here (needs root and apt-get)."; \
+	    echo "Install it yourself ('sudo apt-get install chromium'), or set CHAINGRAD_CHROMIUM to a Chromium binary;"; \
+	    echo "until then the explorer's browser tests are skipped."; \
 	  fi; }
 
 torch: setup

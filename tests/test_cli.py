@@ -32,6 +32,8 @@ def test_demo_verifies_and_draws_every_case(tmp_path, capsys):
     missing = [link for link in links if not (tmp_path / link).exists()]
     assert not missing
     assert 'href="verify/seed001_blog.html"' in page
+    for name in CASES:  # the interactive page of every case, linked
+        assert f'href="explore/{name}.html"' in page
     assert (tmp_path / "documents" / "seed001-blog.txt").read_text().count("0.1408") >= 1
     # the wrong derivatives of the blog are drawn next to its report
     assert list((tmp_path / "verify" / "seed001_blog").glob("*.svg"))
@@ -157,7 +159,16 @@ def test_every_option_says_its_default_in_help():
 
     parser = build_parser()
     (commands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    assert set(commands.choices) == {"demo", "cases", "draw", "train", "verify", "new", "help"}
+    assert set(commands.choices) == {
+        "demo",
+        "cases",
+        "draw",
+        "explore",
+        "train",
+        "verify",
+        "new",
+        "help",
+    }
     for name, sub in commands.choices.items():
         for action in sub._optionals._group_actions:
             if isinstance(action, argparse._HelpAction):

@@ -95,7 +95,10 @@ from pathlib import Path
 blog = next(Path(chaingrad.nn.__file__).parent.rglob("seed001_blog.toml"))  # shipped case file
 result = chaingrad.autograd.verify(blog)
 from chaingrad.nn.app.help import reference  # the reference, a Markdown file shipped as data
+from importlib.resources import files
+explorer = files("chaingrad.nn.app.explorer")
 print(json.dumps({
+    "explorer_assets": [explorer.joinpath(f).is_file() for f in ("explorer.js", "explorer.css")],
     "hips": grad(lambda v: v ** 3)(2.0),
     "value_grad": x.grad,
     "tensor_grad": t.grad.tolist(),
@@ -160,6 +163,7 @@ def test_installs_beside_hips_autograd_and_uninstalls_cleanly(tmp_path):
     assert both["file"].startswith(str(venv)), "chaingrad was not imported from the install"
     assert "chaingrad.autograd" in both["modules"] and "chaingrad.nn.app.cli" in both["modules"]
     assert both["digits"] == [1797, 64] and both["blog_wrong"] > 0 and both["reference"]
+    assert both["explorer_assets"] == [True, True]  # the explorer's script and style
     assert _run(python, _HIPS_WORKS, work)["hips"] == pytest.approx(HIPS_EXPECTED)
     assert _run(python, _NO_TOP_LEVEL_NN, work) == {"nn": False}
 

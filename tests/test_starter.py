@@ -111,7 +111,21 @@ def test_the_largest_network_verifies_and_draws(tmp_path):
     path = new(tmp_path, "big.toml", "--sizes", widest, "--hidden", "relu", "--output", "softmax",
                "--loss", "cross_entropy")  # fmt: skip
     assert verify(path).exit_code == 0
-    assert main(["draw", str(path), "--out", str(tmp_path)]) == 0
+    # Its expressions view (hundreds of edges) is over the drawings' default bound: the
+    # refusal names the bound, and the command line raises it.
+    assert main(["draw", str(path), "--out", str(tmp_path)]) == 2
+    limits = ["--max-edges", "1000", "--max-nodes", "1000"]
+    assert main(["draw", str(path), "--out", str(tmp_path), *limits]) == 0
+
+
+def test_draw_bounds_on_the_command_line_are_bounded(tmp_path, capsys):
+    path = new(tmp_path, "small.toml", "--sizes", "2-2-1")
+    for bad in ("0", "5001", "many"):
+        with pytest.raises(SystemExit):
+            main(["draw", str(path), "--max-edges", bad])
+        assert "--max-edges" in capsys.readouterr().err
+    assert main(["draw", str(path), "--out", str(tmp_path), "--max-edges", "3"]) == 2
+    assert "more than max_edges=3" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

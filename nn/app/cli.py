@@ -1,4 +1,4 @@
-"""The `chaingrad` command: demo, cases, draw, verify, train, new, help.
+"""The `chaingrad` command: demo, cases, draw, explore, verify, train, new, help.
 
 Every command reports a user error (a missing file, an unknown case, an invalid
 case file, no ``dot`` program, an output path that cannot be written, a misspelt
@@ -14,12 +14,21 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from chaingrad.autograd.chain import ChainRuleError
-from chaingrad.autograd.drawing import SAVE_FORMATS, DotNotFoundError, DrawError, draw, save
+from chaingrad.autograd.drawing import (
+    DEFAULT_MAX_EDGES,
+    DEFAULT_MAX_NODES,
+    DOT_TIMEOUT,
+    SAVE_FORMATS,
+    DotNotFoundError,
+    DrawError,
+    draw,
+    save,
+)
 from chaingrad.autograd.files import write_atomically
 from chaingrad.autograd.verification import (
     CaseFileError,
@@ -38,6 +47,8 @@ from ..documents.catalog import CASES
 from ..documents.seed000 import seed000_cases
 from ..documents.seed001 import seed001_blog
 from .case_names import NAMES_NOTE, case_file, cases_listing, drawing_target
+from .explore import add_explore_arguments, explore_command, write_case_pages
+from .explorer import ExploreError
 from .gallery import draw_case, drawing_name, write_gallery
 from .help import add_help_arguments, help_command
 from .output import emit, flush_stdout
@@ -76,7 +87,12 @@ def demo(out_dir: Path) -> int:
     documents, not failures: the exit status is 0 when everything was computed.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    links: dict[str, list[tuple[str, str]]] = {name: [] for name in CASES}
+    emit("Writing the interactive chain-rule page of every built-in case:")
+    explorer = write_case_pages(out_dir)
+    emit(f"  {len(explorer)} pages in {out_dir / 'explore'}")
+    links = {
+        name: [("explore the chain rule, interactively (HTML)", explorer[name])] for name in CASES
+    }
     emit("Verifying the documents' case files:")
     for path in sorted(SHIPPED_CASE_FILES.glob("*.toml")):
         result = verify(path)
@@ -152,11 +168,20 @@ def cases_command() -> int:
     return 0
 
 
-def draw_command(target: str, wrt: str | None, view: str | None, fmt: str, out: Path) -> int:
-    """Draw a built-in case (default: network view) or a case file (default: expressions)."""
+def draw_command(
+    target: str,
+    wrt: str | None,
+    view: str | None,
+    fmt: str,
+    out: Path,
+    limits: Mapping[str, int] | None = None,
+) -> int:
+    """Draw a built-in case (default: network view) or a case file (default: expressions);
+    `limits` (``max_nodes``, ``max_edges``) raise or lower the drawing's bounds for a case
+    file."""
     found = drawing_target(target)
     if isinstance(found, Path):
-        written = _draw_case_file(found, wrt, view or "expressions", fmt, out)
+        written = _draw_case_file(found, wrt, view or "expressions", fmt, out, limits or {})
     else:
         view = view or "network"
         written = out / f"{drawing_name(found.name, view, wrt)}.{fmt}"
@@ -165,7 +190,9 @@ def draw_command(target: str, wrt: str | None, view: str | None, fmt: str, out: 
     return 0
 
 
-def _draw_case_file(path: Path, wrt: str | None, view: str, fmt: str, out: Path) -> Path:
+def _draw_case_file(
+    path: Path, wrt: str | None, view: str, fmt: str, out: Path, limits: Mapping[str, int]
+) -> Path:
     if view == "network":
         raise UsageError(
             "the network view needs a built-in case (a network with layers); "
@@ -185,9 +212,31 @@ def _draw_case_file(path: Path, wrt: str | None, view: str, fmt: str, out: Path)
         view=view,
         wrt=None if wrt is None else point.nodes[wrt],
         parameters=[point.nodes[name] for name in case.parameters],
+        **limits,
     )
     name = f"{path.name.removesuffix('.toml')}-{view}" + (f"-{wrt}" if wrt else "")
     return save(graph, out / f"{name}.{fmt}")
+
+
+MAX_DRAWING_LIMIT = 5000
+"""The largest ``--max-nodes`` or ``--max-edges`` ``chaingrad draw`` accepts."""
+
+
+def _drawing_limit(text: str) -> int:
+    """A ``--max-nodes``/``--max-edges`` value: a whole number from 1 to `MAX_DRAWING_LIMIT`."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= MAX_DRAWING_LIMIT:
+        raise argparse.ArgumentTypeError(f"{value} is not between 1 and {MAX_DRAWING_LIMIT}")
+    return value
+
+
+def _limits(args: argparse.Namespace) -> dict[str, int]:
+    """The drawing bounds given on the command line, by `draw`'s keyword."""
+    given = {"max_nodes": args.max_nodes, "max_edges": args.max_edges}
+    return {key: value for key, value in given.items() if value is not None}
 
 
 # ----------------------------------------------------------------------------- verify
@@ -288,6 +337,23 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="output folder (default: the current folder)",
     )
+    for option, default in (("--max-nodes", DEFAULT_MAX_NODES), ("--max-edges", DEFAULT_MAX_EDGES)):
+        draw_parser.add_argument(
+            option,
+            type=_drawing_limit,
+            metavar="N",
+            help=f"refuse a case file's drawing with more than N {option[6:]} (default: "
+            f"{default}; at most {MAX_DRAWING_LIMIT}: Graphviz is stopped after "
+            f"{DOT_TIMEOUT:g} s anyway)",
+        )
+
+    explore_parser = commands.add_parser(
+        "explore",
+        help="write an interactive chain-rule page for a built-in case or a case file",
+        description="Write one self-contained HTML page: click a node to see every path "
+        "from the loss to it; step through the engine's backward pass.",
+    )
+    add_explore_arguments(explore_parser)
 
     train_parser = commands.add_parser(
         "train", help="train a network (xor, moons, digits, digits-relu) and plot it"
@@ -339,6 +405,7 @@ _USER_ERRORS = (
     ExpressionError,
     DrawError,
     DotNotFoundError,
+    ExploreError,
     UnknownNameError,
 )
 
@@ -349,7 +416,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands: dict[str, Callable[[], int]] = {
         "demo": lambda: demo(args.out),
         "cases": cases_command,
-        "draw": lambda: draw_command(args.target, args.wrt, args.view, args.fmt, args.out),
+        "draw": lambda: draw_command(
+            args.target, args.wrt, args.view, args.fmt, args.out, _limits(args)
+        ),
+        "explore": lambda: explore_command(args.target, args.view, args.out),
         "verify": lambda: verify_command(args.file, args.json, args.report, args.draw),
         "train": lambda: train_command(
             args.task,

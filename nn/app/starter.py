@@ -42,8 +42,8 @@ softmax, binary cross-entropy after sigmoids)."""
 MAX_LAYERS = 4
 """Most layers of weights (sizes lists one more number: the inputs)."""
 MAX_WIDTH = 9
-"""Most units in a layer: the indexed names' subscripts stay single digits, and the
-drawing of the largest network stays readable."""
+"""Most units in a layer: the indexed names' subscripts stay single digits. (The largest
+files draw with ``chaingrad draw FILE --max-nodes 1000 --max-edges 1000``.)"""
 PLACEHOLDER = "# placeholder"
 """What marks a number the author replaces with the document's."""
 
