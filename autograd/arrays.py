@@ -1,8 +1,8 @@
 """What a `Tensor` holds: float64 or float32 arrays of finite numbers that fit the dtype.
 
-The checks every number and array entering a tensor graph passes, and how error messages
-write shapes and huge numbers. Plain functions of numpy data, used by `autograd.tensor`
-(leaves and operands) and by `nn` (data sets, weights files).
+The checks every number and array entering a tensor graph passes (`leaf_array`), and how
+error messages write shapes and huge numbers. Plain functions of numpy data, used by
+`autograd.tensor` (leaves and operands) and by `nn` (data sets, weights files).
 """
 
 from __future__ import annotations
@@ -68,3 +68,61 @@ def shape_text(shape: tuple[int, ...]) -> str:
     if len(shape) == 1:
         return f"({shape[0]},)"
     return "(" + ",".join(map(str, shape)) + ")"
+
+
+def leaf_array(data: object, dtype: Any, what: str, copy: bool = True) -> np.ndarray:
+    """`data` as a finite float32/float64 array (float64 unless asked), or a clear error.
+
+    `dtype` None keeps a float32 or float64 array's own dtype and makes
+    everything else float64.
+    """
+    try:
+        arr = np.asarray(data)
+    except (ValueError, TypeError) as exc:
+        raise TypeError(
+            f"{what}: data is not a rectangular array of numbers ({exc}){_nodes_hint(data)}"
+        ) from None
+    if arr.dtype.kind not in "fiub":
+        raise TypeError(
+            f"{what}: data must be real numbers, got an array of dtype {arr.dtype} "
+            f"(e.g. {arr.flat[0]!r:.40}){_nodes_hint(arr.flat if arr.dtype.kind == 'O' else ())}"
+            if arr.size
+            else f"{what}: data must be real numbers, got an empty array of dtype {arr.dtype}"
+        )
+    if dtype is None:
+        target = arr.dtype if arr.dtype in FLOAT_DTYPES else FLOAT_DTYPES[0]
+    else:
+        target = float_dtype(dtype, what)
+    if copy or arr.dtype != target:
+        with np.errstate(over="ignore"):  # a float64 too large for float32 is reported below
+            cast = arr.astype(target)  # copies
+    else:
+        cast = arr
+    if not np.isfinite(cast).all():
+        check_finite(arr, what)  # NaN or inf in the data itself
+        too_large = ~np.isfinite(cast)
+        first = tuple(int(i) for i in np.argwhere(too_large)[0])
+        raise OverflowError(
+            f"{what}: {int(too_large.sum())} of {arr.size} entries are too large for {target} "
+            f"(first at index {first}: {arr[first]:g}; the largest is "
+            f"{LARGEST[target]:.4g}); scale the data down or use float64"
+        )
+    return cast
+
+
+def _nodes_hint(items: Any) -> str:
+    """What to do instead when the data holds graph nodes (a list of Tensors, some 0-d, which
+    numpy cannot stack, or of Values), or nothing."""
+    for x in items if isinstance(items, (list, tuple, np.flatiter)) else ():
+        if not hasattr(x, "_parents"):
+            continue
+        if not hasattr(x, "requires_grad"):  # a Value
+            return (
+                "; Values belong to the scalar engine: use Tensor([v.data for v in values]) "
+                "for a constant, or build the expression from Values only"
+            )
+        return (  # a Tensor
+            "; to join Tensors into one keeping the graph use stack([...]) or "
+            "concatenate([...]) from autograd, or Tensor(t.data) for a constant"
+        )
+    return ""

@@ -10,7 +10,8 @@ A node is any object with these attributes (see `Node`):
   (``_parents`` and ``_local`` may be properties: `Value` keeps its operands in
   slots, because tuples would be extra objects for the garbage collector);
 - ``_mark``: scratch space for graph walks (written only under `walk_lock`);
-- ``grad`` and the methods ``_zero_grad``, ``_accumulate_grad`` and ``_propagate``.
+- ``grad`` and the methods ``_zero_grad``, ``_start_backward``, ``_accumulate_grad`` and
+  ``_propagate``.
 
 Everything that reads a graph (backprop, drawings, explanations, checks) goes
 through the helpers below, so a new node type plugs in by providing the
@@ -57,6 +58,10 @@ class Node(Protocol):
 
     def _zero_grad(self) -> None:
         """Reset ``grad`` to this node type's zero."""
+
+    def _start_backward(self) -> None:
+        """Reset an interior node's ``grad`` before a backward pass, raising if its backward
+        rule cannot run (a Tensor whose rule reads data changed in place since the forward)."""
 
     def _accumulate_grad(self, grad: Any) -> None:
         """Add ``grad`` (already checked) to ``self.grad``."""
@@ -132,13 +137,15 @@ def backpropagate(root: Node, seed: Any) -> Sequence[Node]:
     `seed` is d(root)/d(root), already validated by the node type. Gradients of
     leaves the user made (``_op == ""``) accumulate across calls, as in PyTorch,
     so a training loop must zero them; gradients of nodes an operation made are
-    recomputed on every call. Returns the nodes in topological order.
+    recomputed on every call. Every interior node is checked (`_start_backward`) before
+    any gradient changes, so a refused pass leaves the leaves' gradients as they were.
+    Returns the nodes in topological order.
     """
     with walk_lock:
         order = topological_order(root)
         for node in order:
             if node._op:
-                node._zero_grad()
+                node._start_backward()
         root._accumulate_grad(seed)
         if anomaly.any_thread_enabled() and anomaly.is_enabled():
             for node in reversed(order):

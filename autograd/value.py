@@ -83,6 +83,8 @@ class Value:
     def _zero_grad(self) -> None:
         self.grad = 0.0
 
+    _start_backward = _zero_grad  # backward reads no data, only the stored local derivatives
+
     def _accumulate_grad(self, grad: float) -> None:
         self.grad += grad
 

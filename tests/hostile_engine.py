@@ -12,6 +12,10 @@ from chaingrad.autograd.ops import Operation
 from chaingrad.autograd.tensor import Tensor, record
 from chaingrad.autograd.tensor_ops import Op, cross_entropy
 from chaingrad.autograd.value import Value, dot_values, sum_values
+from chaingrad.nn.checkpoint import load_state_dict, state_dict
+from chaingrad.nn.layers import MLP
+from chaingrad.nn.losses import half_squared_error
+from chaingrad.nn.optim import SGD
 from hostile_inputs import Row, accepted, expect, python
 
 
@@ -65,6 +69,90 @@ def _numpy_bool_keepdims(_: Path) -> None:
 def _shape_queries(_: Path) -> None:
     t = _grid()
     expect((np.shape(t), np.ndim(t), np.size(t)) == ((2, 3), 2, 6), "shape queries answer")
+
+
+# ------------------------------------------------------------------ data changed after forward
+def _two_layers() -> tuple[Tensor, Tensor, Tensor]:
+    """loss = sum(sigmoid(x @ W) @ V) with labelled parameters; returns (loss, W, V)."""
+    rng = np.random.default_rng(0)
+    W = Tensor(rng.normal(size=(3, 4)), requires_grad=True, label="W")
+    V = Tensor(rng.normal(size=(4, 2)), requires_grad=True, label="V")
+    return ((rng.normal(size=(5, 3)) @ W).sigmoid() @ V).sum(), W, V
+
+
+def _step_between_forward_and_backward(_: Path) -> None:
+    loss, W, V = _two_layers()
+    W.grad, V.grad = np.ones((3, 4)), np.ones((4, 2))
+    SGD([W, V], lr=0.1).step()
+    loss.backward()
+
+
+def _load_between_forward_and_backward(_: Path) -> None:
+    model = MLP([3, 4, 2], "sigmoid", init="normal", seed=0)
+    loss = half_squared_error(model(np.ones((2, 3))), np.zeros((2, 2)))
+    load_state_dict(model, {k: v + 1 for k, v in state_dict(model).items()})
+    loss.backward()
+
+
+def _interior_data_overwritten(_: Path) -> None:
+    w = Tensor([0.5, 1.0], requires_grad=True, label="w")
+    h = w.exp().named("h")
+    h.data = h.data * 2
+    h.sum().backward()
+
+
+def _view_of_a_changed_weight(_: Path) -> None:
+    W = Tensor(np.ones((2, 3)), requires_grad=True, label="W")
+    x = Tensor(np.ones((4, 3)), requires_grad=True, label="x")
+    loss = (x @ W.T).sum()
+    W.data -= 0.5
+    loss.backward()
+
+
+def _caller_array_changed_after_use(_: Path) -> None:
+    x = Tensor([1.0, 1.0], requires_grad=True)
+    arr = np.array([2.0, 3.0])
+    y = (x * arr).sum()
+    arr[:] = 5.0
+    y.backward()
+    expect(x.grad.tolist() == [2.0, 3.0], "the gradient uses the values at the forward pass")
+
+
+def _step_that_the_rule_does_not_read(_: Path) -> None:
+    W = Tensor([1.0, 2.0], requires_grad=True, label="W")
+    y = (W * np.array([3.0, 4.0])).sum()
+    W.data -= 1.0  # W's own gradient reads only the constant
+    y.backward()
+    expect(W.grad.tolist() == [3.0, 4.0], "right gradient, no refusal")
+
+
+def _write_into_data_untracked(_: Path) -> None:
+    w = Tensor([1.0], requires_grad=True)
+    y = (w * w).sum()
+    w.data[...] = 3.0  # a write into the array: not seen, as in PyTorch
+    y.backward()
+    expect(w.grad.tolist() == [6.0], "uses the new data: the documented untracked case")
+
+
+def _value_graph_is_a_snapshot(_: Path) -> None:
+    w = Value(2.0, label="w")
+    y = w * w
+    w.data = 3.0
+    y.backward()
+    expect((y.data, w.grad) == (4.0, 4.0), "the derivative at the point y was computed at")
+
+
+def _refused_backward_leaves_grads(_: Path) -> None:
+    loss, W, V = _two_layers()
+    loss.backward()
+    before = W.grad.copy()
+    V.data = V.data + 1
+    try:
+        loss.backward()
+    except RuntimeError:
+        expect(np.array_equal(W.grad, before), "W.grad unchanged by the refused pass")
+        return
+    expect(False, "RuntimeError raised")
 
 
 ROWS: list[Row] = [
@@ -190,4 +278,37 @@ ROWS: list[Row] = [
     accepted("engine-gradcheck-raise-result", "GradcheckError from a failed gradcheck",
              "error.result is the GradcheckResult; str() is the table",
              _gradcheck_error_keeps_the_table),
+    # ------------------------------------------------------------------ data changed in place
+    python("engine-step-before-backward", "opt.step() between a forward and its backward()",
+           RuntimeError, ("'V' (#", "was changed in place (an optimizer step",
+                          "the matmul rule needs the old numbers",
+                          "Compute the forward pass again"),
+           _step_between_forward_and_backward),
+    python("engine-load-before-backward", "nn.load_state_dict between a forward and backward()",
+           RuntimeError, ("was changed in place", "load_state_dict", "the linear rule"),
+           _load_between_forward_and_backward),
+    python("engine-interior-data-overwritten", "h = w.exp(); h.data = h.data * 2; backward()",
+           RuntimeError, ("the data of 'h' (#", "after it was computed", "the exp rule"),
+           _interior_data_overwritten),
+    python("engine-view-base-changed", "x @ W.T, then W.data -= 0.5, then backward()",
+           RuntimeError, ("a view of 'W' (#", "was changed in place", "the matmul rule"),
+           _view_of_a_changed_weight),
+    accepted("engine-numpy-operand-changed", "y = x * arr; arr[:] = 5; y.backward()",
+             "the graph keeps a copy: the gradient is the old arr",
+             _caller_array_changed_after_use),
+    accepted("engine-step-unread-operand", "y = (W * arr).sum(); W.data -= 1; y.backward()",
+             "W's gradient reads only arr: right, no refusal", _step_that_the_rule_does_not_read),
+    accepted("engine-write-into-data-untracked", "w.data[...] = 3 between forward and backward",
+             "not tracked, as in PyTorch (documented)", _write_into_data_untracked),
+    accepted("engine-value-data-changed", "w = Value(2); y = w * w; w.data = 3; y.backward()",
+             "a Value graph is a snapshot: dy/dw at w = 2", _value_graph_is_a_snapshot),
+    accepted("engine-refused-backward-no-partial-grads", "backward() refused after V changed",
+             "W.grad as before the refused call", _refused_backward_leaves_grads),
+    python("engine-data-assign-list", "t.data = [1.0, 2.0]", TypeError,
+           ("Tensor.data: must be a float64 or float32 numpy array, got list",
+            "np.asarray(v, dtype=t.dtype)"),
+           lambda _: setattr(Tensor([1.0, 2.0]), "data", [1.0, 2.0])),
+    python("engine-data-assign-int-array", "t.data = np.array([1, 2])", TypeError,
+           ("got an array of dtype int64",),
+           lambda _: setattr(Tensor([1.0]), "data", np.array([1, 2]))),
 ]  # fmt: skip
