@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
+from . import copying
 from .arrays import (
     leaf_array,
     shape_text,
@@ -177,6 +178,23 @@ class Tensor:
                 parent._add_to_grad(pg, pg is not g and pg.base is None)
             else:
                 parent._add_to_grad(_conform(pg, target, rule), True)
+
+    # ----------------------------------------------------------------- copies and pickle
+    __deepcopy__ = copying.deep_copy  # iterative, fresh ids: see autograd.copying
+    __copy__ = copying.shallow_copy
+    __reduce__ = copying.reduce
+
+    def _copy_state(self) -> tuple:
+        return (self._data, self.grad, self.requires_grad, self.label, self._op, self._rule,
+                self._saved)  # fmt: skip
+
+    @classmethod
+    def _from_copy_state(cls, state: tuple, parents: tuple[Tensor, ...]) -> Tensor:
+        data, out_grad, requires_grad, label, op, rule, saved = state
+        out = constant(data, op)
+        out.grad, out.requires_grad, out.label = out_grad, requires_grad, label
+        out._parents, out._rule, out._saved = parents, rule, saved
+        return out
 
     # ----------------------------------------------------------------- public helpers
     @property

@@ -105,6 +105,38 @@ class Op:
     def __repr__(self) -> str:
         return f"Op({self.name!r}, op={self.operation.op!r})"
 
+    def __deepcopy__(self, memo: dict) -> Op:
+        return self  # an op is shared by every node that applies it, copies included
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """Pickled by name: a pickle holds the op's name, and loading looks it up."""
+        if _registered(self.name) is not self:
+            raise TypeError(
+                f"pickle: the tensor op {self.name!r} is not in the op registry, so a pickle "
+                "cannot name it; register it (autograd.elementwise, or OPS) or copy the graph "
+                "with copy.deepcopy instead"
+            )
+        return op_named, (self.name,)
+
+
+def op_named(name: str) -> Op:
+    """The tensor op registered as `name` (a built-in, or made by `autograd.elementwise`);
+    a ValueError says what to do when there is none (loading a pickle made elsewhere)."""
+    found = _registered(name)
+    if found is None:
+        raise ValueError(
+            f"no tensor op named {name!r} is registered here (a pickled graph uses it); "
+            "register it first, e.g. with autograd.elementwise.elementwise(...)"
+        )
+    return found
+
+
+def _registered(name: str) -> Op | None:
+    if name in OPS:
+        return OPS[name]
+    entry = next((o for o in ops.operations() if o.name == name), None)
+    return getattr(entry, "tensor_op", None)
+
 
 def _record_checked(
     data: np.ndarray,

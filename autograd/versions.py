@@ -79,6 +79,16 @@ def start_backward(tensor: Any) -> None:
                 return
 
 
+def last_change(node: Any) -> int:
+    """When `node`'s data, or the data it views, last changed in place: a node-id stamp, or 0
+    for never (always for a `Value`, which has no versions)."""
+    latest = 0
+    while node is not None:
+        latest = max(latest, getattr(node, "_version", 0))
+        node = getattr(node, "_base", None)
+    return latest
+
+
 def changed_after(tensor: Any, moment: int) -> Any:
     """`tensor`, or the tensor it views, if its data changed after node id `moment`; else None."""
     while tensor is not None:

@@ -3,12 +3,15 @@ audit, for engine."""
 
 from __future__ import annotations
 
+import copy
+import pickle
 from pathlib import Path
 
 import numpy as np
 from chaingrad.autograd.anomaly import AnomalyError, detect_anomaly
+from chaingrad.autograd.elementwise import elementwise
 from chaingrad.autograd.gradcheck import GradcheckError, gradcheck, numeric_gradient
-from chaingrad.autograd.ops import Operation
+from chaingrad.autograd.ops import Operation, unregister
 from chaingrad.autograd.tensor import Tensor, record
 from chaingrad.autograd.tensor_ops import Op, cross_entropy
 from chaingrad.autograd.value import Value, dot_values, sum_values
@@ -153,6 +156,26 @@ def _refused_backward_leaves_grads(_: Path) -> None:
         expect(np.array_equal(W.grad, before), "W.grad unchanged by the refused pass")
         return
     expect(False, "RuntimeError raised")
+
+
+# ------------------------------------------------------------------ copies and pickles
+def _pickle_unregistered_op(_: Path) -> None:
+    pickle.dumps(_doubled_square(Tensor([1.0], requires_grad=True)))
+
+
+def _unpickle_unregistered_op(_: Path) -> None:
+    twice = elementwise("twice_hostile", lambda x: 2 * x, lambda x, y: 2 + 0 * x, rule="2")
+    try:
+        data = pickle.dumps(twice(Tensor([1.0], requires_grad=True)))
+    finally:
+        unregister(twice)
+    pickle.loads(data)
+
+
+def _copy_of_a_stale_graph(_: Path) -> None:
+    loss, _, V = _two_layers()
+    V.data = V.data + 1
+    copy.deepcopy(loss).backward()
 
 
 ROWS: list[Row] = [
@@ -311,4 +334,13 @@ ROWS: list[Row] = [
     python("engine-data-assign-int-array", "t.data = np.array([1, 2])", TypeError,
            ("got an array of dtype int64",),
            lambda _: setattr(Tensor([1.0]), "data", np.array([1, 2]))),
+    # ------------------------------------------------------------------ copies and pickles
+    python("engine-pickle-unregistered-op", "pickle.dumps(a graph using an unregistered Op)",
+           TypeError, ("pickle: the tensor op 'square_doubled' is not in the op registry",
+                       "copy.deepcopy"), _pickle_unregistered_op),
+    python("engine-unpickle-unregistered-op", "pickle.loads(a graph whose op is not registered)",
+           ValueError, ("no tensor op named 'twice_hostile' is registered here",
+                        "register it first"), _unpickle_unregistered_op),
+    python("engine-deepcopy-stale-graph", "copy.deepcopy(loss) after V changed, then backward()",
+           RuntimeError, ("was changed in place", "the matmul rule"), _copy_of_a_stale_graph),
 ]  # fmt: skip
