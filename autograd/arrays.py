@@ -19,6 +19,12 @@ LARGEST = {dt: float(np.finfo(dt).max) for dt in FLOAT_DTYPES}
 """The largest finite number of each dtype."""
 
 
+class GraphEscapeError(TypeError):
+    """numpy asked for the numbers of a Tensor that requires grad (``np.asarray(t)``, a list
+    of such tensors given as data): as a plain array they would leave the graph, and the
+    gradient would stop there without a word."""
+
+
 def number_error(x: float | int, dtype: np.dtype, op: str) -> Exception:
     """The error for a number operand outside `dtype`'s finite range (NaN, inf or too large)."""
     if isinstance(x, float) and not math.isfinite(x):
@@ -78,6 +84,8 @@ def leaf_array(data: object, dtype: Any, what: str, copy: bool = True) -> np.nda
     """
     try:
         arr = np.asarray(data)
+    except GraphEscapeError as exc:
+        raise GraphEscapeError(f"{what}: {exc}") from None
     except (ValueError, TypeError) as exc:
         raise TypeError(
             f"{what}: data is not a rectangular array of numbers ({exc}){_nodes_hint(data)}"

@@ -48,6 +48,7 @@ import numpy as np
 
 from . import copying
 from .arrays import (
+    GraphEscapeError,
     leaf_array,
     shape_text,
 )
@@ -327,6 +328,34 @@ class Tensor:
             f"np.{name}: a Tensor is not a numpy array; use {instead} to keep the gradient, "
             f"or {plain} for plain numbers"
         )
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        """``np.asarray(t)``: the data (as ``t.data``) of a tensor that does not require grad.
+
+        A tensor that requires grad raises `GraphEscapeError` (a TypeError), as PyTorch
+        does: its numbers would leave the graph. ``ndarray + t`` still calls ``t.__radd__``
+        (``__array_ufunc__ = None``), and numpy functions still refuse a Tensor.
+        """
+        if self.requires_grad:
+            raise GraphEscapeError(
+                f"np.asarray: this tensor (shape {shape_text(self.shape)}"
+                f"{f', {self.label!r}' if self.label else ''}) requires grad, so an array of its "
+                "numbers would leave the graph; join tensors keeping the gradient with "
+                "stack([...]) or concatenate([...]) from autograd, or take t.data (or "
+                "t.detach()) for the numbers"
+            )
+        data = self._data if dtype is None else self._data.astype(dtype, copy=False)
+        return data.copy() if copy and data is self._data else data
+
+    def __bool__(self) -> bool:
+        """The truth of a one-entry tensor's number, as numpy's; more or fewer entries raise."""
+        if self._data.size != 1:
+            raise ValueError(
+                f"bool: the truth value of a tensor of shape {shape_text(self.shape)} "
+                f"({self._data.size} entries) is ambiguous; use (t.data != 0).any() or .all(), "
+                "or t.item() for one entry"
+            )
+        return bool(self._data.reshape(()))
 
     def __setitem__(self, index: Any, value: Any) -> None:
         raise TypeError(

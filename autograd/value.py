@@ -447,8 +447,9 @@ def _operand(x: object, op: str) -> Value | None:
 
 
 def _is_array(x: object) -> bool:
-    """True for a list, a tuple or an array-like (numpy), which a Value cannot hold."""
-    return isinstance(x, (list, tuple)) or hasattr(x, "__array__")
+    """True for a list, a tuple or an array-like (numpy), which a Value cannot hold; a
+    Tensor is left to say itself that it does not mix with a Value."""
+    return isinstance(x, (list, tuple)) or (hasattr(x, "__array__") and not hasattr(x, "_parents"))
 
 
 def _is_one_real(x: object) -> bool:

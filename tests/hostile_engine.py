@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 from chaingrad.autograd.anomaly import AnomalyError, detect_anomaly
+from chaingrad.autograd.arrays import GraphEscapeError
 from chaingrad.autograd.elementwise import elementwise
 from chaingrad.autograd.gradcheck import GradcheckError, gradcheck, numeric_gradient
 from chaingrad.autograd.ops import Operation, unregister
@@ -178,6 +179,18 @@ def _copy_of_a_stale_graph(_: Path) -> None:
     copy.deepcopy(loss).backward()
 
 
+# ------------------------------------------------------------------ numpy interop
+def _asarray_of_a_constant(_: Path) -> None:
+    t = Tensor([1.0, 2.0])
+    expect(np.asarray(t) is t.data, "the data itself, as t.data")
+    expect(np.asarray(t, dtype=np.float32).dtype == np.float32, "converted on request")
+    expect(Tensor([Tensor([1.0, 2.0]), Tensor([3.0, 4.0])]).shape == (2, 2), "stacked")
+
+
+def _bool_of_one_entry(_: Path) -> None:
+    expect(bool(Tensor([0.0])) is False and bool(Tensor(2.0)) is True, "numpy's truth")
+
+
 ROWS: list[Row] = [
     # ------------------------------------------------------------------ Tensor: data and shapes
     python("engine-tensor-dtype-unreadable", "Tensor([1.0], dtype='banana') (was float64)",
@@ -343,4 +356,21 @@ ROWS: list[Row] = [
                         "register it first"), _unpickle_unregistered_op),
     python("engine-deepcopy-stale-graph", "copy.deepcopy(loss) after V changed, then backward()",
            RuntimeError, ("was changed in place", "the matmul rule"), _copy_of_a_stale_graph),
+    # ------------------------------------------------------------------ numpy interop
+    python("engine-asarray-requires-grad", "np.asarray(W), W requiring grad", GraphEscapeError,
+           ("np.asarray: this tensor (shape (2,), 'W') requires grad",
+            "would leave the graph", "stack([...])", "t.data"),
+           lambda _: np.asarray(Tensor([1.0, 2.0], requires_grad=True, label="W"))),
+    python("engine-tensor-of-grad-tensors", "Tensor([W, W]), W requiring grad", GraphEscapeError,
+           ("Tensor: np.asarray: this tensor", "requires grad", "concatenate([...])"),
+           lambda _: Tensor([Tensor([1.0], requires_grad=True)] * 2)),
+    accepted("engine-asarray-constant", "np.asarray(Tensor([1., 2.])), and a list of them",
+             "the data (as t.data); stacked rows", _asarray_of_a_constant),
+    python("engine-bool-many", "bool(Tensor([1.0, 2.0]))", ValueError,
+           ("bool: the truth value of a tensor of shape (2,) (2 entries) is ambiguous",
+            ".any() or .all()"), lambda _: bool(Tensor([1.0, 2.0]))),
+    python("engine-bool-empty", "bool(Tensor([]))", ValueError,
+           ("shape (0,) (0 entries) is ambiguous",), lambda _: bool(Tensor([]))),
+    accepted("engine-bool-one", "bool(Tensor([0.0])), bool(Tensor(2.0)) (was True for [0.])",
+             "the entry's truth, as numpy", _bool_of_one_entry),
 ]  # fmt: skip
