@@ -19,6 +19,46 @@ LARGEST = {dt: float(np.finfo(dt).max) for dt in FLOAT_DTYPES}
 """The largest finite number of each dtype."""
 
 
+RESULT_LIMIT = 2**28
+"""The most entries an operation's result may have (268,435,456: 2 GiB of float64, 1 GiB of
+float32); change it with `set_result_limit`."""
+
+
+def set_result_limit(entries: int) -> int:
+    """Let operations make results of up to `entries` entries (a whole number >= 1); return
+    the limit before. The limit refuses a result too large to allocate, with the operation
+    and the shapes, before numpy tries (a broadcast of a column and a row, say): raise it
+    when you do mean to make arrays that large."""
+    global RESULT_LIMIT
+    if isinstance(entries, bool) or not isinstance(entries, int) or entries < 1:
+        raise ValueError(f"set_result_limit: entries must be a whole number >= 1, got {entries!r}")
+    before, RESULT_LIMIT = RESULT_LIMIT, entries
+    return before
+
+
+def too_large(shape: tuple[int, ...], dtype: np.dtype, op: str, operands: str) -> MemoryError:
+    """The error for a result of `shape` over `RESULT_LIMIT`, or that numpy could not allocate
+    (`operands`: their shapes as the message shows them)."""
+    entries = math.prod(shape)
+    size = entries * np.dtype(dtype).itemsize
+    unit = next(u for u, scale in _UNITS if size >= scale or u == "B")
+    amount = size / dict(_UNITS)[unit]
+    over = (
+        f"more than the limit of {RESULT_LIMIT:,}"
+        if entries > RESULT_LIMIT
+        else "more memory than there is"
+    )
+    return MemoryError(
+        f"{op}: {operands} give a result of shape {shape_text(shape)}: {entries:,} entries, "
+        f"{amount:.3g} {unit} of {np.dtype(dtype)}, {over}; check the shapes (a column and a "
+        "row broadcast to a matrix?), or raise the limit with "
+        "autograd.set_result_limit(entries)"
+    )
+
+
+_UNITS = (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10), ("B", 1))
+
+
 class GraphEscapeError(TypeError):
     """numpy asked for the numbers of a Tensor that requires grad (``np.asarray(t)``, a list
     of such tensors given as data): as a plain array they would leave the graph, and the

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from . import anomaly, ops
+from . import anomaly, arrays, ops
 from .arrays import (
     FLOAT_DTYPES,
     LARGEST,
@@ -223,11 +223,35 @@ def _elementwise(ufunc: np.ufunc, op: Op, a: object, b: object) -> Tensor:
     """The node for ufunc(a, b), an entry-by-entry operation with numpy broadcasting."""
     if type(a) is not Tensor or type(b) is not Tensor:
         a, b = _operands(a, b, op.name, op.watch)
+    if a._data.size * b._data.size > arrays.RESULT_LIMIT:  # could the result be that large?
+        _check_broadcast_size(a, b, op.name)
     try:
         out = ufunc(a._data, b._data)
     except ValueError:
         raise _broadcast_error(a, b, op.name) from None
+    except MemoryError:
+        raise _too_large(np.broadcast_shapes(a.shape, b.shape), a, b, op.name) from None
     return record(out, op, (a, b))
+
+
+def _check_broadcast_size(a: Tensor, b: Tensor, op: str) -> None:
+    """Refuse a broadcast result over `arrays.RESULT_LIMIT` entries before numpy allocates it."""
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise _broadcast_error(a, b, op) from None
+    if math.prod(shape) > arrays.RESULT_LIMIT:
+        raise _too_large(shape, a, b, op)
+
+
+def _too_large(
+    shape: tuple[int, ...], a: Tensor, b: Tensor, op: str, operands: str | None = None
+) -> MemoryError:
+    """The error for an `op` of `a` and `b` whose result of `shape` is too large; `operands`
+    says what they are (default: ``shapes (m,n) and (p,q)``)."""
+    dtype = np.result_type(a._data.dtype, b._data.dtype)
+    operands = operands or f"shapes {shape_text(a.shape)} and {shape_text(b.shape)}"
+    return MemoryError(f"{arrays.too_large(shape, dtype, op, operands)}{_labels(a, b)}")
 
 
 def _broadcast_error(a: Tensor, b: Tensor, op: str) -> ValueError:
@@ -399,6 +423,7 @@ def power(a: object, b: object) -> Tensor:
     if isinstance(a, Tensor) and isinstance(b, numbers.Real):
         return _power_number(a, b)
     a, b = _operands(a, b, "pow", POW.watch)
+    _check_broadcast_size(a, b, "pow")  # the checks below make arrays of the result's shape
     try:
         x, n = np.broadcast_arrays(a._data, b._data)
     except ValueError:
@@ -494,11 +519,33 @@ def matmul(a: object, b: object) -> Tensor:
     """a @ b with numpy semantics: 1-D, 2-D, and batched (leading dimensions broadcast)."""
     if type(a) is not Tensor or type(b) is not Tensor:
         a, b = _operands(a, b, "matmul", MATMUL.watch)
+    x, y = a._data, b._data
+    k = x.shape[-1] if x.ndim else 1  # entries(x) * entries(y) / k**2 bounds the result's
+    if x.size * y.size > arrays.RESULT_LIMIT * k * k:
+        shape = _matmul_shape(x.shape, y.shape)
+        if shape is not None and math.prod(shape) > arrays.RESULT_LIMIT:
+            raise _too_large(shape, a, b, "matmul")
     try:
-        out = np.matmul(a._data, b._data)
+        out = np.matmul(x, y)
     except ValueError:
         raise ValueError(_matmul_error(a.shape, b.shape) + _labels(a, b)) from None
+    except MemoryError:
+        raise _too_large(_matmul_shape(x.shape, y.shape), a, b, "matmul") from None
     return record(out, MATMUL, (a, b))
+
+
+def _matmul_shape(sa: tuple[int, ...], sb: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The shape of a @ b, or None when the shapes do not fit (matmul says how)."""
+    if not sa or not sb:
+        return None
+    a2, b2 = (1, *sa) if len(sa) == 1 else sa, (*sb, 1) if len(sb) == 1 else sb
+    if a2[-1] != b2[-2]:
+        return None
+    try:
+        batch = np.broadcast_shapes(a2[:-2], b2[:-2])
+    except ValueError:
+        return None
+    return (*batch, *((a2[-2],) if len(sa) > 1 else ()), *((b2[-1],) if len(sb) > 1 else ()))
 
 
 def _matmul_error(sa: tuple[int, ...], sb: tuple[int, ...]) -> str:
@@ -553,6 +600,11 @@ def linear(x: object, weight: object, bias: object = None) -> Tensor:
             f"input {shape_text(xd.shape)} and weight {shape_text(wd.shape)}"
             f"{_labels(x, weight)}"
         )
+    if xd.size * wd.shape[0] > arrays.RESULT_LIMIT * wd.shape[1]:  # entries: rows * out
+        result = (*xd.shape[:-1], wd.shape[0])
+        if math.prod(result) > arrays.RESULT_LIMIT:
+            operands = f"input {shape_text(xd.shape)} and weight {shape_text(wd.shape)}"
+            raise _too_large(result, x, weight, "linear", operands)
     out = np.matmul(xd, wd.T)
     if bias is None:
         return record(out, LINEAR, (x, weight))
@@ -898,6 +950,8 @@ def squared_error(a: object, b: object, scale: float = 1.0) -> Tensor:
         raise ValueError(f"squared_error: scale must be a finite number, got {scale!r}")
     if type(a) is not Tensor or type(b) is not Tensor:
         a, b = _operands(a, b, "squared_error")
+    if a._data.size * b._data.size > arrays.RESULT_LIMIT:
+        _check_broadcast_size(a, b, "squared_error")
     try:
         diff = a._data - b._data
     except ValueError:

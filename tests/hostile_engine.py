@@ -9,12 +9,12 @@ from pathlib import Path
 
 import numpy as np
 from chaingrad.autograd.anomaly import AnomalyError, detect_anomaly
-from chaingrad.autograd.arrays import GraphEscapeError
+from chaingrad.autograd.arrays import GraphEscapeError, set_result_limit
 from chaingrad.autograd.elementwise import elementwise
 from chaingrad.autograd.gradcheck import GradcheckError, gradcheck, numeric_gradient
 from chaingrad.autograd.ops import Operation, unregister
 from chaingrad.autograd.tensor import Tensor, record
-from chaingrad.autograd.tensor_ops import Op, cross_entropy
+from chaingrad.autograd.tensor_ops import Op, cross_entropy, linear
 from chaingrad.autograd.value import Value, dot_values, sum_values
 from chaingrad.nn.checkpoint import load_state_dict, state_dict
 from chaingrad.nn.layers import MLP
@@ -179,7 +179,7 @@ def _copy_of_a_stale_graph(_: Path) -> None:
     copy.deepcopy(loss).backward()
 
 
-# ------------------------------------------------------------------ numpy interop
+# ------------------------------------------------------------------ numpy interop, sizes
 def _asarray_of_a_constant(_: Path) -> None:
     t = Tensor([1.0, 2.0])
     expect(np.asarray(t) is t.data, "the data itself, as t.data")
@@ -189,6 +189,24 @@ def _asarray_of_a_constant(_: Path) -> None:
 
 def _bool_of_one_entry(_: Path) -> None:
     expect(bool(Tensor([0.0])) is False and bool(Tensor(2.0)) is True, "numpy's truth")
+
+
+def _raised_limit(_: Path) -> None:
+    before = set_result_limit(10)
+    try:
+        try:
+            Tensor(np.ones((4, 1))) + Tensor(np.ones((1, 4)))
+        except MemoryError as error:
+            expect("more than the limit of 10" in str(error), "the new limit")
+        else:
+            expect(False, "a 16-entry result refused under a limit of 10")
+    finally:
+        set_result_limit(before)
+    expect((Tensor(np.ones((4, 1))) + Tensor(np.ones((1, 4)))).shape == (4, 4), "restored")
+
+
+def _column(n: int = 10**6) -> Tensor:
+    return Tensor(np.ones((n, 1)), label="col")
 
 
 ROWS: list[Row] = [
@@ -373,4 +391,25 @@ ROWS: list[Row] = [
            ("shape (0,) (0 entries) is ambiguous",), lambda _: bool(Tensor([]))),
     accepted("engine-bool-one", "bool(Tensor([0.0])), bool(Tensor(2.0)) (was True for [0.])",
              "the entry's truth, as numpy", _bool_of_one_entry),
+    # ------------------------------------------------------------------ results too large
+    python("engine-broadcast-too-large", "Tensor (10**6, 1) + Tensor (1, 10**6)", MemoryError,
+           ("add: shapes (1000000,1) and (1,1000000) give a result of shape (1000000,1000000)",
+            "7.28 TiB of float64", "more than the limit of 268,435,456",
+            "autograd.set_result_limit(entries)"),
+           lambda _: _column() + _column().T),
+    python("engine-matmul-too-large", "Tensor (10**6, 1) @ Tensor (1, 10**6)", MemoryError,
+           ("matmul: shapes (1000000,1) and (1,1000000)", "1,000,000,000,000 entries",
+            "(operands 'col', unlabelled)"), lambda _: _column() @ _column().T),
+    python("engine-linear-too-large", "linear(x (10**6, 1), W (10**6, 1))", MemoryError,
+           ("linear: input (1000000,1) and weight (1000000,1) give a result of shape "
+            "(1000000,1000000)", "(operands 'col', 'col')"),
+           lambda _: linear(_column(), _column())),
+    python("engine-pow-too-large", "Tensor (10**6, 1) ** array (1, 10**6)", MemoryError,
+           ("pow: shapes (1000000,1) and (1,1000000)",),
+           lambda _: _column() ** np.ones((1, 10**6))),
+    python("engine-result-limit-zero", "autograd.set_result_limit(0)", ValueError,
+           ("set_result_limit: entries must be a whole number >= 1, got 0",),
+           lambda _: set_result_limit(0)),
+    accepted("engine-result-limit-raised", "set_result_limit(10), then a 4x4 broadcast",
+             "refused under the new limit; allowed again once restored", _raised_limit),
 ]  # fmt: skip
