@@ -78,20 +78,25 @@ class Op:
     `reads` says, operand by operand, whose data the gradient of that operand reads:
     other operands by position and the result as `RESULT` (``mul``: ``((1,), (0,))``);
     ``backward()`` refuses when that data changed in place after the forward pass
-    (`autograd.versions`). An op whose rule reads only shapes leaves it empty.
+    (`autograd.versions`). ``()``: the rule reads only shapes. Left out (None), every
+    gradient is taken to read every operand and the result: safe, if stricter than needed.
     """
 
     __slots__ = ("operation", "name", "backward", "rules", "variadic", "reads", "watch")
 
     def __init__(
-        self, operation: Operation, backward: Backward, reads: tuple[tuple[int, ...], ...] = ()
+        self,
+        operation: Operation,
+        backward: Backward,
+        reads: tuple[tuple[int, ...], ...] | None = None,
     ) -> None:
         self.operation = operation
         self.name = operation.name
         self.backward = backward
         self.variadic = operation.variadic
         self.reads = reads
-        self.watch = tuple(sorted({j for needed in reads for j in needed}))  # any of them
+        # What any of the rules reads (None: not declared, so all of it).
+        self.watch = None if reads is None else tuple(sorted({j for r in reads for j in r}))
         self.rules = tuple(
             LocalRule(operation.name, None if operation.variadic else i, operation.plain_rule(i))
             for i in range(len(operation.rules))
@@ -340,7 +345,7 @@ def _add_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
     )
 
 
-ADD = Op(ops.ADD, _add_backward)
+ADD = Op(ops.ADD, _add_backward, reads=())
 
 
 def sub(a: object, b: object) -> Tensor:
@@ -356,7 +361,7 @@ def _sub_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
     )
 
 
-SUB = Op(ops.SUB, _sub_backward)
+SUB = Op(ops.SUB, _sub_backward, reads=())
 
 
 def mul(a: object, b: object) -> Tensor:
@@ -413,7 +418,7 @@ def _neg_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (-g,)
 
 
-NEG = Op(ops.NEG, _neg_backward)
+NEG = Op(ops.NEG, _neg_backward, reads=())
 
 
 # --------------------------------------------------------------------- powers
@@ -806,7 +811,7 @@ def _sum_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (_spread(g, node._saved, node._parents[0]._data.shape),)
 
 
-SUM = Op(ops.SUM, _sum_backward)
+SUM = Op(ops.SUM, _sum_backward, reads=())
 
 
 def reduce_mean(
@@ -827,7 +832,7 @@ def _mean_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (_spread(g / count, kept, node._parents[0]._data.shape),)
 
 
-MEAN = Op(ops.MEAN, _mean_backward)
+MEAN = Op(ops.MEAN, _mean_backward, reads=())
 
 
 def reduce_max(
@@ -970,7 +975,7 @@ def _squared_error_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | N
     )
 
 
-SQUARED_ERROR = Op(ops.SQUARED_ERROR, _squared_error_backward)
+SQUARED_ERROR = Op(ops.SQUARED_ERROR, _squared_error_backward, reads=())
 
 
 def _labels_array(labels: object, shape: tuple[int, ...]) -> np.ndarray:
@@ -1018,7 +1023,7 @@ def _cross_entropy_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (grad,)
 
 
-CROSS_ENTROPY = Op(ops.CROSS_ENTROPY, _cross_entropy_backward)
+CROSS_ENTROPY = Op(ops.CROSS_ENTROPY, _cross_entropy_backward, reads=())
 
 
 # --------------------------------------------------------------------- shapes
@@ -1044,7 +1049,7 @@ def _reshape_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (g.reshape(node._parents[0]._data.shape),)
 
 
-RESHAPE = Op(ops.RESHAPE, _reshape_backward)
+RESHAPE = Op(ops.RESHAPE, _reshape_backward, reads=())
 
 
 def transpose(a: Tensor, axes: Sequence[int] | None = None) -> Tensor:
@@ -1071,7 +1076,7 @@ def _transpose_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (g.transpose(np.argsort(node._saved)),)
 
 
-TRANSPOSE = Op(ops.TRANSPOSE, _transpose_backward)
+TRANSPOSE = Op(ops.TRANSPOSE, _transpose_backward, reads=())
 
 
 def getitem(a: Tensor, index: Any) -> Tensor:
@@ -1121,7 +1126,7 @@ def _getitem_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (grad,)
 
 
-GETITEM = Op(ops.GETITEM, _getitem_backward)
+GETITEM = Op(ops.GETITEM, _getitem_backward, reads=())
 
 
 def concatenate(tensors: Iterable[object], axis: int = 0) -> Tensor:
@@ -1145,7 +1150,7 @@ def _concatenate_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray, ...]
     return tuple(np.split(g, cuts, axis=ax))
 
 
-CONCATENATE = Op(ops.CONCATENATE, _concatenate_backward)
+CONCATENATE = Op(ops.CONCATENATE, _concatenate_backward, reads=())
 
 
 def stack(tensors: Iterable[object], axis: int = 0) -> Tensor:
@@ -1166,7 +1171,7 @@ def _stack_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray, ...]:
     return tuple(np.moveaxis(g, node._saved, 0))
 
 
-STACK = Op(ops.STACK, _stack_backward)
+STACK = Op(ops.STACK, _stack_backward, reads=())
 
 
 def _joined(tensors: Iterable[object], op: str) -> tuple[Tensor, ...]:

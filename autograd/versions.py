@@ -70,9 +70,14 @@ def start_backward(tensor: Any) -> None:
     the careful `check` only when one was changed or is a view)."""
     tensor.grad = None
     rule = tensor._rule
-    if rule is not None and rule.watch:
+    if rule is None:
+        return
+    watch = rule.watch
+    if watch is None:  # an op that does not say what it reads: all of it
+        watch = (*range(len(tensor._parents)), RESULT)
+    if watch:
         made, parents = tensor._id, tensor._parents
-        for j in rule.watch:
+        for j in watch:
             read = tensor if j == RESULT else parents[j]
             if read._version > made or read._base is not None:
                 check(tensor)
@@ -101,11 +106,15 @@ def changed_after(tensor: Any, moment: int) -> Any:
 def check(node: Any) -> None:
     """Raise RuntimeError if data that `node`'s backward rule reads changed after `node` was
     made, for an operand whose gradient is needed (one that requires grad)."""
-    rule = node._rule
+    reads = node._rule.reads
     parents = node._parents
-    for i, needed in enumerate(rule.reads):
-        if i >= len(parents) or not parents[i].requires_grad:
+    for i in range(len(parents)):
+        if not parents[i].requires_grad:
             continue
+        if reads is None:  # not declared: every operand and the result
+            needed: tuple[int, ...] = (*range(len(parents)), RESULT)
+        else:
+            needed = reads[i] if i < len(reads) else ()
         for j in needed:
             read = node if j == RESULT else parents[j]
             changed = changed_after(read, node._id)

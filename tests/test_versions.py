@@ -13,9 +13,11 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
-from chaingrad.autograd.tensor import Tensor
+from chaingrad.autograd.ops import Operation
+from chaingrad.autograd.tensor import Tensor, record
 from chaingrad.autograd.tensor_ops import (
     OPS,
+    Op,
     concatenate,
     cross_entropy,
     linear,
@@ -180,3 +182,13 @@ def test_a_loss_keeps_its_own_copy_of_array_targets():
     targets[:] = 0.5  # the caller reuses its array before backward()
     loss.backward()
     assert np.array_equal(p.grad, expected)
+
+
+def test_an_op_that_does_not_say_what_it_reads_is_taken_to_read_everything():
+    square = Op(Operation("square_undeclared", ("2a",), tensor=True),
+                lambda node, g: (2 * g * node._parents[0].data,))  # fmt: skip
+    w = Tensor([1.0, 2.0], requires_grad=True, label="w")
+    y = record(w.data**2, square, (w,)).sum()
+    w.data = w.data + 1
+    with pytest.raises(RuntimeError, match="the square_undeclared rule needs the old numbers"):
+        y.backward()
