@@ -228,10 +228,11 @@ def _elementwise(ufunc: np.ufunc, op: Op, a: object, b: object) -> Tensor:
     """The node for ufunc(a, b), an entry-by-entry operation with numpy broadcasting."""
     if type(a) is not Tensor or type(b) is not Tensor:
         a, b = _operands(a, b, op.name, op.watch)
-    if a._data.size * b._data.size > arrays.RESULT_LIMIT:  # could the result be that large?
+    x, y = a._data, b._data
+    if x.size * y.size > arrays.RESULT_LIMIT:  # could the result be that large?
         _check_broadcast_size(a, b, op.name)
     try:
-        out = ufunc(a._data, b._data)
+        out = ufunc(x, y)
     except ValueError:
         raise _broadcast_error(a, b, op.name) from None
     except MemoryError:
@@ -1027,12 +1028,6 @@ CROSS_ENTROPY = Op(ops.CROSS_ENTROPY, _cross_entropy_backward, reads=())
 
 
 # --------------------------------------------------------------------- shapes
-def _view(out: Tensor, base: Tensor) -> Tensor:
-    """`out`, whose data may be a view of `base`'s: it counts as changed when `base` is."""
-    out._base = base
-    return out
-
-
 def reshape(a: Tensor, shape: int | Sequence[int]) -> Tensor:
     """The entries of a in a new shape (one entry may be -1: inferred)."""
     try:
@@ -1042,7 +1037,9 @@ def reshape(a: Tensor, shape: int | Sequence[int]) -> Tensor:
             f"reshape: cannot reshape a tensor of shape {shape_text(a.shape)} ({a.size} "
             f"entries) into {shape!r}: {exc}"
         ) from None
-    return _view(record(out, RESHAPE, (a,)), a)
+    result = record(out, RESHAPE, (a,))
+    result._base = a  # its data may be a view of a's: it changes when a does
+    return result
 
 
 def _reshape_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
@@ -1069,7 +1066,9 @@ def transpose(a: Tensor, axes: Sequence[int] | None = None) -> Tensor:
                 f"a tensor of shape {shape_text(a.shape)}; give every axis once, e.g. "
                 f"t.transpose({every}), or none to reverse them"
             )
-    return _view(record(a._data.transpose(perm), TRANSPOSE, (a,), perm), a)
+    result = record(a._data.transpose(perm), TRANSPOSE, (a,), perm)
+    result._base = a  # a view of a's data
+    return result
 
 
 def _transpose_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
@@ -1090,7 +1089,9 @@ def getitem(a: Tensor, index: Any) -> Tensor:
     except IndexError as exc:
         raise IndexError(f"getitem: {exc} (tensor of shape {shape_text(a.shape)})") from None
     result = record(out, GETITEM, (a,), (index, basic))
-    return _view(result, a) if basic else result
+    if basic:
+        result._base = a  # a view of a's data (an integer-array index copies)
+    return result
 
 
 def _index(index: Any) -> tuple[Any, bool]:

@@ -8,9 +8,11 @@ gradient, silently. So every change that goes through chaingrad stamps the tenso
 assigning ``t.data = array`` (``t.data -= step`` assigns too, and is how the optimizers
 step) and `nn.load_state_dict` set ``t._version`` to a fresh number from the node-id
 counter (`stamp`). A node made before the change has a smaller id than the stamp, so
-``backward()`` tells that the data a rule reads is newer than the node from one integer
-comparison per read operand (`check`), before any gradient changes; the forward pass does
-no work for it at all.
+``backward()`` tells that the data a rule reads is newer than the node by comparing
+integers (`start_backward`, then `check`), before any gradient changes. The forward pass
+does no work for it, and a backward pass only one comparison per node when nothing changed
+after its graph was made (the usual zero_grad, forward, backward, step): the latest stamp
+of all is kept, and a node newer than it has nothing to check.
 
 Views: a tensor whose array is a view of another tensor's (``W.T``, ``x[0:10]``,
 ``reshape``, ``detach()``) keeps that tensor in ``_base`` and counts as changed when its
@@ -34,11 +36,17 @@ from .graph import new_node_id
 RESULT = -1
 """In `Op.reads`: the node's own data (the result), as opposed to an operand's."""
 
+_FLOAT_CHARS = "".join(dt.char for dt in FLOAT_DTYPES)  # "df": a quicker test than dtype ==
+
+_latest = 0
+"""The most recent stamp: a node made after it has seen every change, and needs no check."""
+
 
 def stamp(tensor: Any) -> None:
     """Record that `tensor`'s data changed now: graphs made before it refuse backward where
     a rule reads that data."""
-    tensor._version = new_node_id()
+    global _latest
+    tensor._version = _latest = new_node_id()
 
 
 def assign_data(tensor: Any, value: np.ndarray) -> None:
@@ -47,41 +55,45 @@ def assign_data(tensor: Any, value: np.ndarray) -> None:
     The same array again (``t.data -= step`` changed it in place) changes the tensors it
     views too; a new array makes the tensor a view of nothing.
     """
-    if not isinstance(value, np.ndarray) or value.dtype not in FLOAT_DTYPES:
+    if not isinstance(value, np.ndarray) or value.dtype.char not in _FLOAT_CHARS:
         kind = f"an array of dtype {value.dtype}" if isinstance(value, np.ndarray) else None
         raise TypeError(
             f"Tensor.data: must be a float64 or float32 numpy array, got "
             f"{kind or type(value).__name__}; use np.asarray(v, dtype=t.dtype)"
         )
-    if value is tensor._data:
-        base = tensor._base
-        while base is not None:
-            stamp(base)
-            base = base._base
-    else:
-        tensor._base = None
+    base = tensor._base
+    if base is not None:
+        if value is tensor._data:  # changed through the view: what it views changed too
+            while base is not None:
+                stamp(base)
+                base = base._base
+        else:
+            tensor._base = None
     tensor._data = value
-    stamp(tensor)
+    global _latest
+    tensor._version = _latest = new_node_id()
 
 
 def start_backward(tensor: Any) -> None:
     """`Tensor._start_backward`: reset ``grad`` before a backward pass, and refuse it if data
-    the node's rule reads changed since the node was made (one comparison per read tensor;
-    the careful `check` only when one was changed or is a view)."""
+    the node's rule reads changed since the node was made. Free unless some tensor changed
+    after the node was made (a graph kept across an optimizer step): then one comparison
+    per tensor read and per tensor it views, and the careful `check` if one changed."""
     tensor.grad = None
     rule = tensor._rule
-    if rule is None:
+    if rule is None or tensor._id > _latest:  # no change anywhere since it was made
         return
     watch = rule.watch
     if watch is None:  # an op that does not say what it reads: all of it
         watch = (*range(len(tensor._parents)), RESULT)
-    if watch:
-        made, parents = tensor._id, tensor._parents
-        for j in watch:
-            read = tensor if j == RESULT else parents[j]
-            if read._version > made or read._base is not None:
-                check(tensor)
+    made, parents = tensor._id, tensor._parents
+    for j in watch:
+        read = tensor if j == RESULT else parents[j]
+        while read is not None:  # the tensor, then what it views (W.T views W)
+            if read._version > made:
+                check(tensor)  # which operand's gradient needs it, and the message
                 return
+            read = read._base
 
 
 def last_change(node: Any) -> int:
