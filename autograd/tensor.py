@@ -32,6 +32,9 @@ Conventions, chosen once:
   that made an inf. Slicing a Tensor
   (``X[i:i + 10]``) checks nothing, so a data set wrapped once costs no checks
   per batch.
+- Assigning ``data`` (``t.data = array``, ``t.data -= step``) is an in-place change that
+  graphs made before it see: ``backward()`` refuses where a rule would read the changed
+  numbers (`autograd.versions`). Writes into the array itself are not tracked.
 - ``grad`` is None until a backward pass reaches the node, then an array of the
   node's shape and dtype. A leaf's gradient is its own array (never shared with
   another node), and accumulates across backward calls; gradients of interior
@@ -242,7 +245,8 @@ class Tensor:
         return self
 
     def numpy(self) -> np.ndarray:
-        """Return ``data`` itself (not a copy; changing it changes the tensor)."""
+        """Return ``data`` itself (not a copy; changing it changes the tensor, untracked: see
+        `autograd.versions`)."""
         return self._data
 
     def item(self) -> float:
