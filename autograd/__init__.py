@@ -14,6 +14,7 @@ that read graphs load on first use: drawings (`draw`, `save`: Graphviz, in
 from chaingrad._lazy import lazy_exports
 
 from .anomaly import AnomalyError, detect_anomaly
+from .arrays import GraphEscapeError, set_result_limit
 from .chain import ChainRuleError, chain_rule, explain
 from .files import SaveError
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
@@ -66,6 +67,7 @@ __all__ = [
     "ExpressionError",
     "GradcheckError",
     "GradcheckResult",
+    "GraphEscapeError",
     "NetworkLayout",
     "SaveError",
     "Tensor",
@@ -93,6 +95,7 @@ __all__ = [
     "numeric_gradient",
     "parents",
     "save",
+    "set_result_limit",
     "squared_error",
     "stack",
     "sum_values",

@@ -31,6 +31,7 @@ from . import value as value_module
 from .arrays import shape_text
 from .tensor import Tensor
 from .value import Value
+from .versions import RESULT
 
 
 def elementwise(
@@ -73,7 +74,7 @@ def elementwise(
     )
     operation.forward = forward
     operation.derivative = derivative
-    operation.tensor_op = tensor_ops.Op(operation, operation.backward)
+    operation.tensor_op = tensor_ops.Op(operation, operation.backward, reads=((0, RESULT),))
     return ops.register(operation)
 
 
@@ -105,24 +106,24 @@ class ElementwiseOperation(ops.Operation):
     def on_tensor(self, x: Tensor) -> Tensor:
         """The node for a `Tensor`, in its dtype; its backward applies `backward`."""
         with np.errstate(all="ignore"):  # a result outside the domain is refused below
-            data = np.asarray(self.forward(x.data), dtype=x.data.dtype)
-        if data.shape != x.data.shape:
+            data = np.asarray(self.forward(x._data), dtype=x._data.dtype)
+        if data.shape != x._data.shape:
             raise ValueError(
                 f"{self.name}: forward gave shape {shape_text(data.shape)} for an input of "
-                f"shape {shape_text(x.data.shape)}; an entry-by-entry function keeps the shape"
+                f"shape {shape_text(x._data.shape)}; an entry-by-entry function keeps the shape"
             )
         bad = ~np.isfinite(data)
         if bad.any():
             raise ValueError(
                 f"{self.name}: the result is not finite at {int(bad.sum())} entries (first "
-                f"input {x.data[bad].flat[0]:g}); the input is outside the function's domain"
+                f"input {x._data[bad].flat[0]:g}); the input is outside the function's domain"
             )
         return tensor_ops.record(data, self.tensor_op, (x,))
 
     def backward(self, node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
         """The Tensor backward rule: g times the derivative at each entry."""
-        x = node._parents[0].data
-        return (g * np.asarray(self.derivative(x, node.data), dtype=x.dtype),)
+        x = node._parents[0]._data
+        return (g * np.asarray(self.derivative(x, node._data), dtype=x.dtype),)
 
 
 def _finite(x: Any, name: str, at: float, what: str) -> float:

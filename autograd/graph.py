@@ -9,8 +9,9 @@ A node is any object with these attributes (see `Node`):
   the forward pass (a float for `Value`);
   (``_parents`` and ``_local`` may be properties: `Value` keeps its operands in
   slots, because tuples would be extra objects for the garbage collector);
-- ``_mark``: scratch space for graph walks;
-- ``grad`` and the methods ``_zero_grad``, ``_accumulate_grad`` and ``_propagate``.
+- ``_mark``: scratch space for graph walks (written only under `walk_lock`);
+- ``grad`` and the methods ``_zero_grad``, ``_start_backward``, ``_accumulate_grad`` and
+  ``_propagate``.
 
 Everything that reads a graph (backprop, drawings, explanations, checks) goes
 through the helpers below, so a new node type plugs in by providing the
@@ -19,11 +20,19 @@ attributes, never by writing its own walk.
 Walks are iterative, so depth is limited only by memory. Nodes never point back
 at the nodes made from them, so a graph has no reference cycles and is freed by
 reference counting as soon as its root is dropped.
+
+Threads: a walk marks the nodes it visits and backprop adds into gradients, both
+read-modify-writes on nodes that graphs may share. So every walk, every backward
+pass and `zero_grad` hold one process-wide lock (`walk_lock`): backward calls from
+several threads run one after the other, each exactly as if it ran alone, and
+leaves shared between them accumulate every contribution. The lock is taken once
+per call, never per node.
 """
 
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
@@ -31,6 +40,10 @@ from . import anomaly
 
 new_node_id = itertools.count(1).__next__
 """Return the next node id (1, 2, 3, ...): creation order, never ``id()``."""
+
+walk_lock = threading.RLock()
+"""Held by every graph walk, backward pass and `zero_grad` (re-entrant: a walk may start
+another in the same thread); see the module docstring."""
 
 
 class Node(Protocol):
@@ -45,6 +58,10 @@ class Node(Protocol):
 
     def _zero_grad(self) -> None:
         """Reset ``grad`` to this node type's zero."""
+
+    def _start_backward(self) -> None:
+        """Reset an interior node's ``grad`` before a backward pass, raising if its backward
+        rule cannot run (a Tensor whose rule reads data changed in place since the forward)."""
 
     def _accumulate_grad(self, grad: Any) -> None:
         """Add ``grad`` (already checked) to ``self.grad``."""
@@ -84,32 +101,34 @@ def topological_order(root: Node) -> list[Node]:
     parents. The order depends only on the graph and its operand order, so it is
     the same on every run of the same program.
     """
-    seen, done = object(), object()
-    order: list[Node] = []
-    stack = [root]
-    push, pop, emit = stack.append, stack.pop, order.append  # hot loop: bind once
-    while stack:
-        node = stack[-1]
-        mark = node._mark
-        if mark is done:  # pushed again by a second consumer, already emitted
-            pop()
-        elif mark is seen:  # its parents are all done
-            node._mark = done
-            emit(node)
-            pop()
-        else:
-            node._mark = seen
-            # A parent cannot be `seen` (half-way) here: that would need a cycle.
-            for parent in node._parents:
-                if parent._mark is not done:
-                    push(parent)
-    return order
+    with walk_lock:
+        seen, done = object(), object()
+        order: list[Node] = []
+        stack = [root]
+        push, pop, emit = stack.append, stack.pop, order.append  # hot loop: bind once
+        while stack:
+            node = stack[-1]
+            mark = node._mark
+            if mark is done:  # pushed again by a second consumer, already emitted
+                pop()
+            elif mark is seen:  # its parents are all done
+                node._mark = done
+                emit(node)
+                pop()
+            else:
+                node._mark = seen
+                # A parent cannot be `seen` (half-way) here: that would need a cycle.
+                for parent in node._parents:
+                    if parent._mark is not done:
+                        push(parent)
+        return order
 
 
 def zero_grad(nodes: Iterable[Node]) -> None:
     """Reset the gradient of every node in `nodes` (for example a model's parameters)."""
-    for node in nodes:
-        node._zero_grad()
+    with walk_lock:  # not in the middle of another thread's backward pass
+        for node in nodes:
+            node._zero_grad()
 
 
 def backpropagate(root: Node, seed: Any) -> Sequence[Node]:
@@ -118,20 +137,23 @@ def backpropagate(root: Node, seed: Any) -> Sequence[Node]:
     `seed` is d(root)/d(root), already validated by the node type. Gradients of
     leaves the user made (``_op == ""``) accumulate across calls, as in PyTorch,
     so a training loop must zero them; gradients of nodes an operation made are
-    recomputed on every call. Returns the nodes in topological order.
+    recomputed on every call. Every interior node is checked (`_start_backward`) before
+    any gradient changes, so a refused pass leaves the leaves' gradients as they were.
+    Returns the nodes in topological order.
     """
-    order = topological_order(root)
-    for node in order:
-        if node._op:
-            node._zero_grad()
-    root._accumulate_grad(seed)
-    if anomaly.any_thread_enabled() and anomaly.is_enabled():
+    with walk_lock:
+        order = topological_order(root)
+        for node in order:
+            if node._op:
+                node._start_backward()
+        root._accumulate_grad(seed)
+        if anomaly.any_thread_enabled() and anomaly.is_enabled():
+            for node in reversed(order):
+                if node._op:
+                    node._propagate()
+                    anomaly.check_backward(node)
+            return order
         for node in reversed(order):
             if node._op:
                 node._propagate()
-                anomaly.check_backward(node)
         return order
-    for node in reversed(order):
-        if node._op:
-            node._propagate()
-    return order

@@ -32,6 +32,9 @@ Conventions, chosen once:
   that made an inf. Slicing a Tensor
   (``X[i:i + 10]``) checks nothing, so a data set wrapped once costs no checks
   per batch.
+- Assigning ``data`` (``t.data = array``, ``t.data -= step``) is an in-place change that
+  graphs made before it see: ``backward()`` refuses where a rule would read the changed
+  numbers (`autograd.versions`). Writes into the array itself are not tracked.
 - ``grad`` is None until a backward pass reaches the node, then an array of the
   node's shape and dtype. A leaf's gradient is its own array (never shared with
   another node), and accumulates across backward calls; gradients of interior
@@ -40,23 +43,21 @@ Conventions, chosen once:
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Iterator, Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
+from . import copying
 from .arrays import (
-    FLOAT_DTYPES,
-    LARGEST,
-    check_finite,
-    float_dtype,
-    number_error,
+    GraphEscapeError,
+    leaf_array,
     shape_text,
 )
 from .grad_mode import _mode
 from .graph import backpropagate, new_node_id
-from .value import Value
+from .versions import assign_data, start_backward
 
 if TYPE_CHECKING:
     from .tensor_ops import LocalRule, Op
@@ -81,7 +82,7 @@ class Tensor:
     """
 
     __slots__ = (
-        "data",
+        "_data",
         "grad",
         "requires_grad",
         "label",
@@ -92,6 +93,8 @@ class Tensor:
         "_owns_grad",
         "_id",
         "_mark",
+        "_version",
+        "_base",
         "__weakref__",
     )
     __array_ufunc__ = None  # numpy defers to us: `ndarray + Tensor` calls Tensor.__radd__
@@ -107,7 +110,7 @@ class Tensor:
         if label is not None and not isinstance(label, str):
             raise TypeError(f"Tensor: label must be a string or None, got {type(label).__name__}")
         what = f"Tensor {label!r}" if label else "Tensor"
-        self.data = leaf_array(data.data if isinstance(data, Tensor) else data, dtype, what)
+        self._data = leaf_array(data._data if isinstance(data, Tensor) else data, dtype, what)
         self.grad: np.ndarray | None = None
         self.requires_grad = bool(requires_grad)
         self.label = label
@@ -118,6 +121,17 @@ class Tensor:
         self._owns_grad = False
         self._id = new_node_id()
         self._mark: object = None
+        self._version = 0  # see autograd.versions
+        self._base: Tensor | None = None
+
+    # ----------------------------------------------------------------- data
+    data = property(
+        attrgetter("_data"),
+        assign_data,
+        doc="""The numbers: a float64 or float32 numpy array. Assigning (``t.data = array``, or
+        ``t.data -= step``, which assigns too) is an in-place change: graphs that read the old
+        numbers refuse backward (`autograd.versions`). Writes into the array are not tracked.""",
+    )
 
     # ----------------------------------------------------------------- graph protocol
     @property
@@ -128,6 +142,8 @@ class Tensor:
 
     def _zero_grad(self) -> None:
         self.grad = None
+
+    _start_backward = start_backward  # reset grad, refuse if read data changed since forward
 
     def _accumulate_grad(self, grad: np.ndarray) -> None:
         self._add_to_grad(grad, False)
@@ -160,33 +176,50 @@ class Tensor:
         for parent, pg in zip(self._parents, rule.backward(self, g)):
             if pg is None:
                 continue
-            target = parent.data
+            target = parent._data
             if type(pg) is np.ndarray and pg.dtype is target.dtype and pg.shape == target.shape:
                 # The common case. A new array (not g, not a view of g) is this edge's alone.
                 parent._add_to_grad(pg, pg is not g and pg.base is None)
             else:
                 parent._add_to_grad(_conform(pg, target, rule), True)
 
+    # ----------------------------------------------------------------- copies and pickle
+    __deepcopy__ = copying.deep_copy  # iterative, fresh ids: see autograd.copying
+    __copy__ = copying.shallow_copy
+    __reduce__ = copying.reduce
+
+    def _copy_state(self) -> tuple:
+        return (self._data, self.grad, self.requires_grad, self.label, self._op, self._rule,
+                self._saved)  # fmt: skip
+
+    @classmethod
+    def _from_copy_state(cls, state: tuple, parents: tuple[Tensor, ...]) -> Tensor:
+        data, out_grad, requires_grad, label, op, rule, saved = state
+        out = constant(data, op)
+        out.grad, out.requires_grad, out.label = out_grad, requires_grad, label
+        out._parents, out._rule, out._saved = parents, rule, saved
+        return out
+
     # ----------------------------------------------------------------- public helpers
     @property
     def shape(self) -> tuple[int, ...]:
         """The shape of ``data``."""
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
         """The number of dimensions of ``data``."""
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def size(self) -> int:
         """The number of entries of ``data``."""
-        return self.data.size
+        return self._data.size
 
     @property
     def dtype(self) -> np.dtype:
         """``data.dtype``: float64 or float32."""
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def op(self) -> str:
@@ -212,21 +245,25 @@ class Tensor:
         return self
 
     def numpy(self) -> np.ndarray:
-        """Return ``data`` itself (not a copy; changing it changes the tensor)."""
-        return self.data
+        """Return ``data`` itself (not a copy; changing it changes the tensor, untracked: see
+        `autograd.versions`)."""
+        return self._data
 
     def item(self) -> float:
         """Return the single entry of a one-entry tensor as a Python float."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
-                f"item: the tensor has shape {shape_text(self.shape)} ({self.data.size} "
+                f"item: the tensor has shape {shape_text(self.shape)} ({self._data.size} "
                 "entries); item() needs exactly one (reduce first with .sum() or .mean())"
             )
-        return float(self.data.reshape(()))
+        return float(self._data.reshape(()))
 
     def detach(self) -> Tensor:
-        """A new leaf sharing ``data``, outside the graph (``requires_grad=False``)."""
-        return constant(self.data, "")
+        """A new leaf sharing ``data``, outside the graph (``requires_grad=False``); it counts
+        as changed when this tensor's data changes (see `autograd.versions`)."""
+        out = constant(self._data, "")
+        out._base = self
+        return out
 
     def backward(self, grad: ArrayLike | None = None) -> None:
         """Backpropagate from this node: fill ``grad`` on every node it depends on.
@@ -242,19 +279,19 @@ class Tensor:
                 "has requires_grad=True, or it was computed under no_grad()"
             )
         if grad is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise ValueError(
                     f"backward: the tensor has shape {shape_text(self.shape)}; backward() "
                     "without grad needs a one-entry result such as a loss. Reduce it first "
                     "(.sum(), .mean()) or pass grad=, an array of the same shape holding "
                     "d(final output)/d(this tensor)"
                 )
-            seed = np.array(1, self.data.dtype)  # cheaper than np.ones_like
-            if self.data.ndim:
-                seed = seed.reshape(self.data.shape)
+            seed = np.array(1, self._data.dtype)  # cheaper than np.ones_like
+            if self._data.ndim:
+                seed = seed.reshape(self._data.shape)
         else:
             seed = leaf_array(
-                grad.data if isinstance(grad, Tensor) else grad, self.dtype, "backward"
+                grad._data if isinstance(grad, Tensor) else grad, self.dtype, "backward"
             )
             if seed.shape != self.shape:
                 raise ValueError(
@@ -264,27 +301,27 @@ class Tensor:
         backpropagate(self, seed)
 
     def __len__(self) -> int:
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError(
                 "len: the tensor is 0-d (one number, shape ()); use .item() for the number, "
                 "or .reshape(1) for a vector"
             )
-        return len(self.data)
+        return len(self._data)
 
     def __iter__(self) -> Iterator[Tensor]:
         """The rows ``t[0], t[1], ...`` (each a node of the graph); a 0-d tensor has none."""
-        if self.data.ndim == 0:  # without this, Python's fallback iteration would give []
+        if self._data.ndim == 0:  # without this, Python's fallback iteration would give []
             raise TypeError(
                 "iter: the tensor is 0-d (one number, shape ()); use .item() for the number, "
                 "or .reshape(1) for a vector"
             )
-        return (self[i] for i in range(len(self.data)))
+        return (self[i] for i in range(len(self._data)))
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         """numpy functions given a Tensor: shape queries (np.shape, np.ndim, np.size) answer
         for ``data``; any other function raises, since its result would leave the graph."""
         if func in _SHAPE_QUERIES:
-            return func(*(a.data if isinstance(a, Tensor) else a for a in args), **kwargs)
+            return func(*(a._data if isinstance(a, Tensor) else a for a in args), **kwargs)
         name = getattr(func, "__name__", "function")
         instead, plain = "the Tensor's own operations", f"np.{name}(t.data)"
         if name in ("concatenate", "stack"):
@@ -296,6 +333,34 @@ class Tensor:
             f"or {plain} for plain numbers"
         )
 
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        """``np.asarray(t)``: the data (as ``t.data``) of a tensor that does not require grad.
+
+        A tensor that requires grad raises `GraphEscapeError` (a TypeError), as PyTorch
+        does: its numbers would leave the graph. ``ndarray + t`` still calls ``t.__radd__``
+        (``__array_ufunc__ = None``), and numpy functions still refuse a Tensor.
+        """
+        if self.requires_grad:
+            raise GraphEscapeError(
+                f"np.asarray: this tensor (shape {shape_text(self.shape)}"
+                f"{f', {self.label!r}' if self.label else ''}) requires grad, so an array of its "
+                "numbers would leave the graph; join tensors keeping the gradient with "
+                "stack([...]) or concatenate([...]) from autograd, or take t.data (or "
+                "t.detach()) for the numbers"
+            )
+        data = self._data if dtype is None else self._data.astype(dtype, copy=False)
+        return data.copy() if copy and data is self._data else data
+
+    def __bool__(self) -> bool:
+        """The truth of a one-entry tensor's number, as numpy's; more or fewer entries raise."""
+        if self._data.size != 1:
+            raise ValueError(
+                f"bool: the truth value of a tensor of shape {shape_text(self.shape)} "
+                f"({self._data.size} entries) is ambiguous; use (t.data != 0).any() or .all(), "
+                "or t.item() for one entry"
+            )
+        return bool(self._data.reshape(()))
+
     def __setitem__(self, index: Any, value: Any) -> None:
         raise TypeError(
             "Tensor does not support item assignment: an in-place change would invalidate "
@@ -304,11 +369,11 @@ class Tensor:
 
     def __repr__(self) -> str:
         body = np.array2string(
-            self.data, precision=4, separator=", ", threshold=20, prefix="Tensor("
+            self._data, precision=4, separator=", ", threshold=20, prefix="Tensor("
         )
         extras = []
-        if self.data.dtype != np.float64:
-            extras.append(f"dtype={self.data.dtype}")
+        if self._data.dtype != np.float64:
+            extras.append(f"dtype={self._data.dtype}")
         if self._op:
             extras.append(f"op={self._op!r}")
         elif self.requires_grad:
@@ -445,12 +510,14 @@ def record(
     if type(data) is not np.ndarray:  # numpy returns scalars for 0-d results
         data = np.asarray(data)
     out = _new_tensor(Tensor)
-    out.data = data
+    out._data = data
     out.grad = None
     out.label = None
     out._owns_grad = False
     out._id = new_node_id()
     out._mark = None
+    out._version = 0
+    out._base = None
     for parent in parents:
         if parent.requires_grad:
             if _mode.enabled:
@@ -486,7 +553,7 @@ def _conform(grad: Any, target: np.ndarray, rule: Op) -> np.ndarray:
 def constant(data: np.ndarray, op: str = "const") -> Tensor:
     """A leaf wrapping `data` (already a valid float array) without copying or checking it."""
     out = _new_tensor(Tensor)
-    out.data = data
+    out._data = data
     out.grad = None
     out.requires_grad = False
     out.label = None
@@ -497,91 +564,12 @@ def constant(data: np.ndarray, op: str = "const") -> Tensor:
     out._owns_grad = False
     out._id = new_node_id()
     out._mark = None
+    out._version = 0
+    out._base = None
     return out
 
 
-def operand(x: object, dtype: np.dtype, op: str) -> Tensor:
-    """`x` as a node: a Tensor as it is, a number or array as a constant leaf of `dtype`."""
-    if isinstance(x, Tensor):
-        return x
-    if type(x) is float or type(x) is int:
-        largest = LARGEST[dtype]
-        if not -largest <= x <= largest:  # exact for ints of any size; False for NaN
-            raise number_error(x, dtype, op)
-        return constant(np.asarray(x, dtype=dtype))
-    if type(x) is np.ndarray and x.dtype == dtype:  # a data batch: the common case
-        check_finite(x, op)
-        return constant(x)
-    if isinstance(x, (numbers.Real, np.ndarray, list, tuple)):
-        return constant(leaf_array(x, dtype, op, copy=False))
-    if isinstance(x, Value):
-        raise TypeError(
-            f"{op}: cannot mix a Value (scalar engine) with a Tensor; use Tensor(v.data) for "
-            "a constant, or build the whole expression from one kind of node"
-        )
-    raise TypeError(
-        f"{op}: an operand is {type(x).__name__}; expected a Tensor, a number or an array "
-        "of numbers"
-    )
-
-
-def leaf_array(data: object, dtype: Any, what: str, copy: bool = True) -> np.ndarray:
-    """`data` as a finite float32/float64 array (float64 unless asked), or a clear error.
-
-    `dtype` None keeps a float32 or float64 array's own dtype and makes
-    everything else float64.
-    """
-    try:
-        arr = np.asarray(data)
-    except (ValueError, TypeError) as exc:
-        raise TypeError(f"{what}: data is not a rectangular array of numbers ({exc})") from None
-    if arr.dtype.kind not in "fiub":
-        raise TypeError(
-            f"{what}: data must be real numbers, got an array of dtype {arr.dtype} "
-            f"(e.g. {arr.flat[0]!r:.40}){_nodes_hint(arr)}"
-            if arr.size
-            else f"{what}: data must be real numbers, got an empty array of dtype {arr.dtype}"
-        )
-    if dtype is None:
-        target = arr.dtype if arr.dtype in FLOAT_DTYPES else FLOAT_DTYPES[0]
-    else:
-        target = float_dtype(dtype, what)
-    if copy or arr.dtype != target:
-        with np.errstate(over="ignore"):  # a float64 too large for float32 is reported below
-            cast = arr.astype(target)  # copies
-    else:
-        cast = arr
-    if not np.isfinite(cast).all():
-        check_finite(arr, what)  # NaN or inf in the data itself
-        too_large = ~np.isfinite(cast)
-        first = tuple(int(i) for i in np.argwhere(too_large)[0])
-        raise OverflowError(
-            f"{what}: {int(too_large.sum())} of {arr.size} entries are too large for {target} "
-            f"(first at index {first}: {arr[first]:g}; the largest is "
-            f"{LARGEST[target]:.4g}); scale the data down or use float64"
-        )
-    return cast
-
-
 _SHAPE_QUERIES = (np.shape, np.ndim, np.size)
-
-
-def _nodes_hint(arr: np.ndarray) -> str:
-    """What to do instead when an object array holds graph nodes (Tensors or Values)."""
-    if arr.dtype.kind != "O":
-        return ""
-    kinds = {type(x) for x in arr.flat}
-    if Tensor in kinds:
-        return (
-            "; to join Tensors into one keeping the graph use stack([...]) or concatenate"
-            "([...]) from autograd, or Tensor(t.data) for a constant"
-        )
-    if Value in kinds:
-        return (
-            "; Values belong to the scalar engine: use Tensor([v.data for v in values]) "
-            "for a constant, or build the expression from Values only"
-        )
-    return ""
 
 
 from . import tensor_ops as _ops  # noqa: E402 (the operations need the class defined above)

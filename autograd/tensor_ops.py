@@ -27,11 +27,21 @@ from typing import Any
 
 import numpy as np
 
-from . import anomaly, ops
-from .arrays import FLOAT_DTYPES, int_text, shape_text
-from .grad_mode import is_grad_enabled
+from . import anomaly, arrays, ops
+from .arrays import (
+    FLOAT_DTYPES,
+    LARGEST,
+    check_finite,
+    int_text,
+    leaf_array,
+    number_error,
+    shape_text,
+)
+from .grad_mode import _mode, is_grad_enabled
 from .ops import Operation
-from .tensor import Tensor, operand, record
+from .tensor import Tensor, constant, record
+from .value import Value
+from .versions import RESULT
 
 Backward = Callable[[Tensor, np.ndarray], tuple["np.ndarray | None", ...]]
 
@@ -65,15 +75,28 @@ class Op:
     `operation` is the op's entry in `autograd.ops` (name, the ``op`` its nodes carry,
     rules, kink); `backward` applies the rule. ``rules`` holds the `LocalRule` of each
     operand (one for an operation taking any number of operands, `concatenate`, `stack`).
+    `reads` says, operand by operand, whose data the gradient of that operand reads:
+    other operands by position and the result as `RESULT` (``mul``: ``((1,), (0,))``);
+    ``backward()`` refuses when that data changed in place after the forward pass
+    (`autograd.versions`). ``()``: the rule reads only shapes. Left out (None), every
+    gradient is taken to read every operand and the result: safe, if stricter than needed.
     """
 
-    __slots__ = ("operation", "name", "backward", "rules", "variadic")
+    __slots__ = ("operation", "name", "backward", "rules", "variadic", "reads", "watch")
 
-    def __init__(self, operation: Operation, backward: Backward) -> None:
+    def __init__(
+        self,
+        operation: Operation,
+        backward: Backward,
+        reads: tuple[tuple[int, ...], ...] | None = None,
+    ) -> None:
         self.operation = operation
         self.name = operation.name
         self.backward = backward
         self.variadic = operation.variadic
+        self.reads = reads
+        # What any of the rules reads (None: not declared, so all of it).
+        self.watch = None if reads is None else tuple(sorted({j for r in reads for j in r}))
         self.rules = tuple(
             LocalRule(operation.name, None if operation.variadic else i, operation.plain_rule(i))
             for i in range(len(operation.rules))
@@ -86,6 +109,38 @@ class Op:
 
     def __repr__(self) -> str:
         return f"Op({self.name!r}, op={self.operation.op!r})"
+
+    def __deepcopy__(self, memo: dict) -> Op:
+        return self  # an op is shared by every node that applies it, copies included
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """Pickled by name: a pickle holds the op's name, and loading looks it up."""
+        if _registered(self.name) is not self:
+            raise TypeError(
+                f"pickle: the tensor op {self.name!r} is not in the op registry, so a pickle "
+                "cannot name it; register it (autograd.elementwise, or OPS) or copy the graph "
+                "with copy.deepcopy instead"
+            )
+        return op_named, (self.name,)
+
+
+def op_named(name: str) -> Op:
+    """The tensor op registered as `name` (a built-in, or made by `autograd.elementwise`);
+    a ValueError says what to do when there is none (loading a pickle made elsewhere)."""
+    found = _registered(name)
+    if found is None:
+        raise ValueError(
+            f"no tensor op named {name!r} is registered here (a pickled graph uses it); "
+            "register it first, e.g. with autograd.elementwise.elementwise(...)"
+        )
+    return found
+
+
+def _registered(name: str) -> Op | None:
+    if name in OPS:
+        return OPS[name]
+    entry = next((o for o in ops.operations() if o.name == name), None)
+    return getattr(entry, "tensor_op", None)
 
 
 def _record_checked(
@@ -125,24 +180,84 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return np.add.reduce(g, axis=ones, keepdims=True)
 
 
-def _operands(a: object, b: object, op: str) -> tuple[Tensor, Tensor]:
-    """Both operands as nodes; a number or array takes the dtype of the Tensor beside it."""
+def operand(x: object, dtype: np.dtype, op: str, keep: bool = False) -> Tensor:
+    """`x` as a node: a Tensor as it is, a number or array as a constant leaf of `dtype`.
+
+    `keep`: the op's backward will read this operand if the graph is recorded; then an
+    array is copied, so that the caller changing it afterwards changes nothing here.
+    """
+    if isinstance(x, Tensor):
+        return x
+    if type(x) is float or type(x) is int:
+        largest = LARGEST[dtype]
+        if not -largest <= x <= largest:  # exact for ints of any size; False for NaN
+            raise number_error(x, dtype, op)
+        return constant(np.asarray(x, dtype=dtype))
+    keep = keep and _mode.enabled
+    if type(x) is np.ndarray and x.dtype == dtype:  # a data batch: the common case
+        check_finite(x, op)
+        return constant(x.copy() if keep else x)
+    if isinstance(x, (numbers.Real, np.ndarray, list, tuple)):
+        return constant(leaf_array(x, dtype, op, copy=keep))
+    if isinstance(x, Value):
+        raise TypeError(
+            f"{op}: cannot mix a Value (scalar engine) with a Tensor; use Tensor(v.data) for "
+            "a constant, or build the whole expression from one kind of node"
+        )
+    raise TypeError(
+        f"{op}: an operand is {type(x).__name__}; expected a Tensor, a number or an array "
+        "of numbers"
+    )
+
+
+def _operands(a: object, b: object, op: str, watch: tuple[int, ...] = ()) -> tuple[Tensor, Tensor]:
+    """Both operands as nodes; a number or array takes the dtype of the Tensor beside it.
+
+    `watch` is the op's `Op.watch`: an array in a position its backward reads is copied
+    when the graph will keep it (the Tensor beside it requires grad), so that changing the
+    caller's array later cannot change the gradient.
+    """
     if isinstance(a, Tensor):
-        return a, operand(b, a.data.dtype, op)
+        return a, operand(b, a._data.dtype, op, 1 in watch and a.requires_grad)
     if isinstance(b, Tensor):
-        return operand(a, b.data.dtype, op), b
+        return operand(a, b._data.dtype, op, 0 in watch and b.requires_grad), b
     return operand(a, FLOAT_DTYPES[0], op), operand(b, FLOAT_DTYPES[0], op)
 
 
 def _elementwise(ufunc: np.ufunc, op: Op, a: object, b: object) -> Tensor:
     """The node for ufunc(a, b), an entry-by-entry operation with numpy broadcasting."""
     if type(a) is not Tensor or type(b) is not Tensor:
-        a, b = _operands(a, b, op.name)
+        a, b = _operands(a, b, op.name, op.watch)
+    x, y = a._data, b._data
+    if x.size * y.size > arrays.RESULT_LIMIT:  # could the result be that large?
+        _check_broadcast_size(a, b, op.name)
     try:
-        out = ufunc(a.data, b.data)
+        out = ufunc(x, y)
     except ValueError:
         raise _broadcast_error(a, b, op.name) from None
+    except MemoryError:
+        raise _too_large(np.broadcast_shapes(a.shape, b.shape), a, b, op.name) from None
     return record(out, op, (a, b))
+
+
+def _check_broadcast_size(a: Tensor, b: Tensor, op: str) -> None:
+    """Refuse a broadcast result over `arrays.RESULT_LIMIT` entries before numpy allocates it."""
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise _broadcast_error(a, b, op) from None
+    if math.prod(shape) > arrays.RESULT_LIMIT:
+        raise _too_large(shape, a, b, op)
+
+
+def _too_large(
+    shape: tuple[int, ...], a: Tensor, b: Tensor, op: str, operands: str | None = None
+) -> MemoryError:
+    """The error for an `op` of `a` and `b` whose result of `shape` is too large; `operands`
+    says what they are (default: ``shapes (m,n) and (p,q)``)."""
+    dtype = np.result_type(a._data.dtype, b._data.dtype)
+    operands = operands or f"shapes {shape_text(a.shape)} and {shape_text(b.shape)}"
+    return MemoryError(f"{arrays.too_large(shape, dtype, op, operands)}{_labels(a, b)}")
 
 
 def _broadcast_error(a: Tensor, b: Tensor, op: str) -> ValueError:
@@ -226,12 +341,12 @@ def add(a: object, b: object) -> Tensor:
 def _add_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
     a, b = node._parents
     return (
-        unbroadcast(g, a.data.shape) if a.requires_grad else None,
-        unbroadcast(g, b.data.shape) if b.requires_grad else None,
+        unbroadcast(g, a._data.shape) if a.requires_grad else None,
+        unbroadcast(g, b._data.shape) if b.requires_grad else None,
     )
 
 
-ADD = Op(ops.ADD, _add_backward)
+ADD = Op(ops.ADD, _add_backward, reads=())
 
 
 def sub(a: object, b: object) -> Tensor:
@@ -242,12 +357,12 @@ def sub(a: object, b: object) -> Tensor:
 def _sub_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
     a, b = node._parents
     return (
-        unbroadcast(g, a.data.shape) if a.requires_grad else None,
-        unbroadcast(-g, b.data.shape) if b.requires_grad else None,
+        unbroadcast(g, a._data.shape) if a.requires_grad else None,
+        unbroadcast(-g, b._data.shape) if b.requires_grad else None,
     )
 
 
-SUB = Op(ops.SUB, _sub_backward)
+SUB = Op(ops.SUB, _sub_backward, reads=())
 
 
 def mul(a: object, b: object) -> Tensor:
@@ -258,18 +373,18 @@ def mul(a: object, b: object) -> Tensor:
 def _mul_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
     a, b = node._parents
     return (
-        unbroadcast(g * b.data, a.data.shape) if a.requires_grad else None,
-        unbroadcast(g * a.data, b.data.shape) if b.requires_grad else None,
+        unbroadcast(g * b._data, a._data.shape) if a.requires_grad else None,
+        unbroadcast(g * a._data, b._data.shape) if b.requires_grad else None,
     )
 
 
-MUL = Op(ops.MUL, _mul_backward)
+MUL = Op(ops.MUL, _mul_backward, reads=((1,), (0,)))
 
 
 def div(a: object, b: object) -> Tensor:
     """a / b entry by entry, with numpy broadcasting; no entry of b may be 0."""
-    a, b = _operands(a, b, "div")
-    zero = b.data == 0
+    a, b = _operands(a, b, "div", DIV.watch)
+    zero = b._data == 0
     if zero.any():
         try:
             np.broadcast_shapes(a.shape, b.shape)
@@ -277,7 +392,7 @@ def div(a: object, b: object) -> Tensor:
             raise _broadcast_error(a, b, "div") from None
         raise ZeroDivisionError(
             f"div: the denominator (shape {shape_text(b.shape)}) is 0 in "
-            f"{_where_entries(zero, b.data)}{_labels(a, b)}; add a small epsilon to the "
+            f"{_where_entries(zero, b._data)}{_labels(a, b)}; add a small epsilon to the "
             "denominator or mask those entries"
         )
     return _elementwise(np.divide, DIV, a, b)
@@ -285,26 +400,26 @@ def div(a: object, b: object) -> Tensor:
 
 def _div_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
     a, b = node._parents
-    g_over_b = g / b.data
+    g_over_b = g / b._data
     return (
-        unbroadcast(g_over_b, a.data.shape) if a.requires_grad else None,
-        unbroadcast(-g_over_b * node.data, b.data.shape) if b.requires_grad else None,
+        unbroadcast(g_over_b, a._data.shape) if a.requires_grad else None,
+        unbroadcast(-g_over_b * node._data, b._data.shape) if b.requires_grad else None,
     )
 
 
-DIV = Op(ops.DIV, _div_backward)
+DIV = Op(ops.DIV, _div_backward, reads=((1,), (1, RESULT)))
 
 
 def neg(a: Tensor) -> Tensor:
     """-a."""
-    return record(-a.data, NEG, (a,))
+    return record(-a._data, NEG, (a,))
 
 
 def _neg_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (-g,)
 
 
-NEG = Op(ops.NEG, _neg_backward)
+NEG = Op(ops.NEG, _neg_backward, reads=())
 
 
 # --------------------------------------------------------------------- powers
@@ -313,9 +428,10 @@ def power(a: object, b: object) -> Tensor:
     a tensor or array exponent is an operand and gets the gradient a**b·ln(a)."""
     if isinstance(a, Tensor) and isinstance(b, numbers.Real):
         return _power_number(a, b)
-    a, b = _operands(a, b, "pow")
+    a, b = _operands(a, b, "pow", POW.watch)
+    _check_broadcast_size(a, b, "pow")  # the checks below make arrays of the result's shape
     try:
-        x, n = np.broadcast_arrays(a.data, b.data)
+        x, n = np.broadcast_arrays(a._data, b._data)
     except ValueError:
         raise _broadcast_error(a, b, "pow") from None
     if b.requires_grad and (x <= 0).any():
@@ -353,18 +469,18 @@ def _check_power_domain(x: np.ndarray, n: np.ndarray, needs_grad: bool) -> None:
 
 def _pow_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
     a, b = node._parents
-    x, n = a.data, b.data
+    x, n = a._data, b._data
     ga = gb = None
     if a.requires_grad:
         with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 where n == 0 (masked)
             local = np.where(n == 0, 0.0, n * x ** (n - 1)).astype(x.dtype, copy=False)
         ga = unbroadcast(g * local, x.shape)
     if b.requires_grad:
-        gb = unbroadcast(g * node.data * np.log(x), n.shape)
+        gb = unbroadcast(g * node._data * np.log(x), n.shape)
     return ga, gb
 
 
-POW = Op(ops.POW, _pow_backward)
+POW = Op(ops.POW, _pow_backward, reads=((0, 1), (0, RESULT)))
 
 
 def _power_number(a: Tensor, exponent: numbers.Real) -> Tensor:
@@ -377,7 +493,7 @@ def _power_number(a: Tensor, exponent: numbers.Real) -> Tensor:
         ) from None
     if not math.isfinite(n):
         raise ValueError(f"pow: the exponent is {n}; only finite numbers are allowed")
-    x = a.data
+    x = a._data
     if not n.is_integer() or n < 1:  # x**2 and friends need no domain check
         _check_power_domain(x, np.asarray(n), a.requires_grad)
     return record(x**n, POW_NUMBER, (a,), n, _power_symbol(n))
@@ -391,7 +507,7 @@ def _power_symbol(n: float) -> str:
 
 def _pow_number_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     n = node._saved
-    x = node._parents[0].data
+    x = node._parents[0]._data
     if n == 0:
         return (np.zeros_like(x),)
     if n == 2:  # squared errors: 2 x g, skipping x ** 1
@@ -401,19 +517,41 @@ def _pow_number_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (g * (n * x ** (n - 1)),)
 
 
-POW_NUMBER = Op(ops.POW_NUMBER, _pow_number_backward)
+POW_NUMBER = Op(ops.POW_NUMBER, _pow_number_backward, reads=((0,),))
 
 
 # --------------------------------------------------------------------- matrix product
 def matmul(a: object, b: object) -> Tensor:
     """a @ b with numpy semantics: 1-D, 2-D, and batched (leading dimensions broadcast)."""
     if type(a) is not Tensor or type(b) is not Tensor:
-        a, b = _operands(a, b, "matmul")
+        a, b = _operands(a, b, "matmul", MATMUL.watch)
+    x, y = a._data, b._data
+    k = x.shape[-1] if x.ndim else 1  # entries(x) * entries(y) / k**2 bounds the result's
+    if x.size * y.size > arrays.RESULT_LIMIT * k * k:
+        shape = _matmul_shape(x.shape, y.shape)
+        if shape is not None and math.prod(shape) > arrays.RESULT_LIMIT:
+            raise _too_large(shape, a, b, "matmul")
     try:
-        out = np.matmul(a.data, b.data)
+        out = np.matmul(x, y)
     except ValueError:
         raise ValueError(_matmul_error(a.shape, b.shape) + _labels(a, b)) from None
+    except MemoryError:
+        raise _too_large(_matmul_shape(x.shape, y.shape), a, b, "matmul") from None
     return record(out, MATMUL, (a, b))
+
+
+def _matmul_shape(sa: tuple[int, ...], sb: tuple[int, ...]) -> tuple[int, ...] | None:
+    """The shape of a @ b, or None when the shapes do not fit (matmul says how)."""
+    if not sa or not sb:
+        return None
+    a2, b2 = (1, *sa) if len(sa) == 1 else sa, (*sb, 1) if len(sb) == 1 else sb
+    if a2[-1] != b2[-2]:
+        return None
+    try:
+        batch = np.broadcast_shapes(a2[:-2], b2[:-2])
+    except ValueError:
+        return None
+    return (*batch, *((a2[-2],) if len(sa) > 1 else ()), *((b2[-1],) if len(sb) > 1 else ()))
 
 
 def _matmul_error(sa: tuple[int, ...], sb: tuple[int, ...]) -> str:
@@ -431,7 +569,7 @@ def _matmul_error(sa: tuple[int, ...], sb: tuple[int, ...]) -> str:
 
 def _matmul_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
     a, b = node._parents
-    x, y = a.data, b.data
+    x, y = a._data, b._data
     if x.ndim == 2 and y.ndim == 2:
         return (g @ y.T if a.requires_grad else None, x.T @ g if b.requires_grad else None)
     # Promote 1-D operands to matrices as numpy does ((n,) -> (1,n) on the left,
@@ -448,7 +586,7 @@ def _matmul_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ..
     return ga, gb
 
 
-MATMUL = Op(ops.MATMUL, _matmul_backward)
+MATMUL = Op(ops.MATMUL, _matmul_backward, reads=((1,), (0,)))
 
 
 def linear(x: object, weight: object, bias: object = None) -> Tensor:
@@ -461,17 +599,22 @@ def linear(x: object, weight: object, bias: object = None) -> Tensor:
     """
     if type(x) is not Tensor or type(weight) is not Tensor or type(bias) not in _TENSOR_OR_NONE:
         x, weight, bias = _linear_operands(x, weight, bias)
-    xd, wd = x.data, weight.data
+    xd, wd = x._data, weight._data
     if wd.ndim != 2 or xd.ndim == 0 or xd.shape[-1] != wd.shape[1]:
         raise ValueError(
             f"linear: the weight must have shape (out, in) and the input (..., in); got "
             f"input {shape_text(xd.shape)} and weight {shape_text(wd.shape)}"
             f"{_labels(x, weight)}"
         )
+    if xd.size * wd.shape[0] > arrays.RESULT_LIMIT * wd.shape[1]:  # entries: rows * out
+        result = (*xd.shape[:-1], wd.shape[0])
+        if math.prod(result) > arrays.RESULT_LIMIT:
+            operands = f"input {shape_text(xd.shape)} and weight {shape_text(wd.shape)}"
+            raise _too_large(result, x, weight, "linear", operands)
     out = np.matmul(xd, wd.T)
     if bias is None:
         return record(out, LINEAR, (x, weight))
-    bd = bias.data
+    bd = bias._data
     if bd.shape != (wd.shape[0],):
         raise ValueError(
             f"linear: the bias must have shape ({wd.shape[0]},), one entry per output, "
@@ -488,12 +631,13 @@ _TENSOR_OR_NONE = (Tensor, type(None))
 
 
 def _linear_operands(x: object, weight: object, bias: object) -> tuple[Tensor, Tensor, Any]:
-    """The operands of `linear` as nodes; arrays take the dtype of the first Tensor."""
+    """The operands of `linear` as nodes; arrays take the dtype of the first Tensor, and an
+    array x (weight) is copied when the weight's (x's) gradient, which reads it, is needed."""
     first = next((t for t in (x, weight, bias) if isinstance(t, Tensor)), None)
-    dtype = first.data.dtype if first is not None else FLOAT_DTYPES[0]
+    dtype = first._data.dtype if first is not None else FLOAT_DTYPES[0]
     return (
-        operand(x, dtype, "linear"),
-        operand(weight, dtype, "linear"),
+        operand(x, dtype, "linear", getattr(weight, "requires_grad", False)),
+        operand(weight, dtype, "linear", getattr(x, "requires_grad", False)),
         None if bias is None else operand(bias, dtype, "linear"),
     )
 
@@ -501,8 +645,8 @@ def _linear_operands(x: object, weight: object, bias: object) -> tuple[Tensor, T
 def _linear_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ...]:
     parents = node._parents
     x, w = parents[0], parents[1]
-    xd = x.data
-    gx = g @ w.data if x.requires_grad else None
+    xd = x._data
+    gx = g @ w._data if x.requires_grad else None
     gw = gb = None
     if g.ndim != 2:  # one example (1-D), or several leading dimensions: rows of a matrix
         g2 = g.reshape(-1, g.shape[-1])
@@ -518,7 +662,7 @@ def _linear_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | None, ..
     return gx, gw, gb
 
 
-LINEAR = Op(ops.LINEAR, _linear_backward)
+LINEAR = Op(ops.LINEAR, _linear_backward, reads=((1,), (0,), ()))
 
 
 # --------------------------------------------------------------------- entry-wise functions
@@ -527,7 +671,7 @@ _EXP_LIMIT = {dt: math.log(np.finfo(dt).max) for dt in FLOAT_DTYPES}
 
 def exp(a: Tensor) -> Tensor:
     """e ** a entry by entry; an entry above log(max float) (709.78 in float64) raises."""
-    x = a.data
+    x = a._data
     limit = _EXP_LIMIT[x.dtype]
     if x.size and x.max() > limit:
         raise OverflowError(
@@ -539,17 +683,17 @@ def exp(a: Tensor) -> Tensor:
 
 
 def _exp_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
-    return (g * node.data,)
+    return (g * node._data,)
 
 
-EXP = Op(ops.EXP, _exp_backward)
+EXP = Op(ops.EXP, _exp_backward, reads=((RESULT,),))
 
 
 def log(a: Tensor) -> Tensor:
     """Natural logarithm entry by entry; every entry must be positive, and when `a`
     requires grad, large enough that the derivative 1/a is finite (about 5.6e-309 in
     float64, 2.9e-39 in float32)."""
-    x = a.data
+    x = a._data
     if x.size:
         smallest = x.min()
         if smallest <= 0:
@@ -577,23 +721,23 @@ _SMALLEST_RECIPROCAL = {
 
 
 def _log_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
-    return (g / node._parents[0].data,)
+    return (g / node._parents[0]._data,)
 
 
-LOG = Op(ops.LOG, _log_backward)
+LOG = Op(ops.LOG, _log_backward, reads=((0,),))
 
 
 def tanh(a: Tensor) -> Tensor:
     """Hyperbolic tangent entry by entry."""
-    return record(np.tanh(a.data), TANH, (a,))
+    return record(np.tanh(a._data), TANH, (a,))
 
 
 def _tanh_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
-    t = node.data
+    t = node._data
     return (g * (1 - t * t),)
 
 
-TANH = Op(ops.TANH, _tanh_backward)
+TANH = Op(ops.TANH, _tanh_backward, reads=((RESULT,),))
 
 
 def sigmoid(a: Tensor) -> Tensor:
@@ -602,7 +746,7 @@ def sigmoid(a: Tensor) -> Tensor:
     The derivative σ(1 - σ) is evaluated as σ²·e ** -a, which keeps full relative precision
     where σ rounds to 1 (1 - σ would be 0 for a > 37); e ** -a is saved from the forward.
     """
-    x = a.data
+    x = a._data
     if x.size and np.minimum.reduce(x, None) < -_EXP_LIMIT[x.dtype]:
         e = np.exp(-np.abs(x))  # e ** -x would overflow: use e ** -|x| <= 1
         return record(np.where(x >= 0, 1, e) / (1 + e), SIGMOID, (a,))
@@ -618,10 +762,10 @@ def sigmoid(a: Tensor) -> Tensor:
 
 
 def _sigmoid_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
-    s = node.data
+    s = node._data
     e = node._saved  # e ** -a, so σ·e = 1 - σ (seed 000's σ(1 - σ)) without cancellation
     if e is None:  # some a < -709, where e ** -a overflows: use e ** -|a| (σ' is even)
-        e = np.exp(-np.abs(node._parents[0].data))
+        e = np.exp(-np.abs(node._parents[0]._data))
         local = e / ((1 + e) * (1 + e))
     else:
         local = s * e
@@ -630,19 +774,19 @@ def _sigmoid_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (local,)
 
 
-SIGMOID = Op(ops.SIGMOID, _sigmoid_backward)
+SIGMOID = Op(ops.SIGMOID, _sigmoid_backward, reads=((0, RESULT),))
 
 
 def relu(a: Tensor) -> Tensor:
     """max(0, a) entry by entry; the derivative at 0 is 0 (as in PyTorch)."""
-    return record(np.maximum(a.data, 0), RELU, (a,))
+    return record(np.maximum(a._data, 0), RELU, (a,))
 
 
 def _relu_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (g * ops.RELU.kink(node),)  # 1 on the side of the kink where the input is > 0
 
 
-RELU = Op(ops.RELU, _relu_backward)
+RELU = Op(ops.RELU, _relu_backward, reads=((0,),))
 
 
 # --------------------------------------------------------------------- reductions
@@ -650,7 +794,7 @@ def reduce_sum(
     a: Tensor, axis: int | Sequence[int] | None = None, keepdims: bool = False
 ) -> Tensor:
     """Sum of a over `axis` (int, tuple, or None for all)."""
-    x = a.data
+    x = a._data
     axes = _axes(axis, x.ndim, "sum")
     if keepdims is not False and keepdims is not True:
         keepdims = _keepdims(keepdims, "sum")
@@ -665,10 +809,10 @@ def _spread(g: np.ndarray, kept: tuple[int, ...], shape: tuple[int, ...]) -> np.
 
 
 def _sum_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
-    return (_spread(g, node._saved, node._parents[0].data.shape),)
+    return (_spread(g, node._saved, node._parents[0]._data.shape),)
 
 
-SUM = Op(ops.SUM, _sum_backward)
+SUM = Op(ops.SUM, _sum_backward, reads=())
 
 
 def reduce_mean(
@@ -680,16 +824,16 @@ def reduce_mean(
         keepdims = _keepdims(keepdims, "mean")
     _nonempty(a, axes, "mean")
     count = math.prod(a.shape[i] for i in axes)
-    out = a.data.mean(axis=axes, keepdims=keepdims)
+    out = a._data.mean(axis=axes, keepdims=keepdims)
     return record(out, MEAN, (a,), (_kept(a.shape, axes), count))
 
 
 def _mean_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     kept, count = node._saved
-    return (_spread(g / count, kept, node._parents[0].data.shape),)
+    return (_spread(g / count, kept, node._parents[0]._data.shape),)
 
 
-MEAN = Op(ops.MEAN, _mean_backward)
+MEAN = Op(ops.MEAN, _mean_backward, reads=())
 
 
 def reduce_max(
@@ -700,7 +844,7 @@ def reduce_max(
     if keepdims is not False and keepdims is not True:
         keepdims = _keepdims(keepdims, "max")
     _nonempty(a, axes, "max")
-    kept = a.data.max(axis=axes, keepdims=True)
+    kept = a._data.max(axis=axes, keepdims=True)
     out = kept if keepdims else kept.reshape(_reduced(a.shape, axes))
     return record(out, MAX, (a,), (axes, kept.shape))
 
@@ -712,7 +856,7 @@ def _max_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (winners * share,)
 
 
-MAX = Op(ops.MAX, _max_backward)
+MAX = Op(ops.MAX, _max_backward, reads=((0, RESULT),))
 
 
 def logsumexp(a: Tensor, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
@@ -721,7 +865,7 @@ def logsumexp(a: Tensor, axis: int | Sequence[int] | None = None, keepdims: bool
     if keepdims is not False and keepdims is not True:
         keepdims = _keepdims(keepdims, "logsumexp")
     _nonempty(a, axes, "logsumexp")
-    x = a.data
+    x = a._data
     m = x.max(axis=axes, keepdims=True)
     kept = m + np.log(np.exp(x - m).sum(axis=axes, keepdims=True))
     out = kept if keepdims else kept.reshape(_reduced(a.shape, axes))
@@ -730,44 +874,44 @@ def logsumexp(a: Tensor, axis: int | Sequence[int] | None = None, keepdims: bool
 
 def _logsumexp_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     kept = node._saved
-    return (g.reshape(kept) * np.exp(node._parents[0].data - node.data.reshape(kept)),)
+    return (g.reshape(kept) * np.exp(node._parents[0]._data - node._data.reshape(kept)),)
 
 
-LOGSUMEXP = Op(ops.LOGSUMEXP, _logsumexp_backward)
+LOGSUMEXP = Op(ops.LOGSUMEXP, _logsumexp_backward, reads=((0, RESULT),))
 
 
 def softmax(a: Tensor, axis: int = -1) -> Tensor:
     """exp(a) / sum(exp(a)) along `axis`, with the maximum shifted out first."""
     (ax,) = _axes(_single_axis(axis, "softmax"), a.ndim, "softmax")
     _nonempty(a, (ax,), "softmax")
-    e = np.exp(a.data - a.data.max(axis=ax, keepdims=True))
+    e = np.exp(a._data - a._data.max(axis=ax, keepdims=True))
     e /= e.sum(axis=ax, keepdims=True)
     return record(e, SOFTMAX, (a,), ax)
 
 
 def _softmax_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
-    s = node.data
+    s = node._data
     gs = g * s
     return (gs - s * gs.sum(axis=node._saved, keepdims=True),)
 
 
-SOFTMAX = Op(ops.SOFTMAX, _softmax_backward)
+SOFTMAX = Op(ops.SOFTMAX, _softmax_backward, reads=((RESULT,),))
 
 
 def log_softmax(a: Tensor, axis: int = -1) -> Tensor:
     """a - logsumexp(a) along `axis`: log-probabilities, finite for any finite logits."""
     (ax,) = _axes(_single_axis(axis, "log_softmax"), a.ndim, "log_softmax")
     _nonempty(a, (ax,), "log_softmax")
-    shifted = a.data - a.data.max(axis=ax, keepdims=True)
+    shifted = a._data - a._data.max(axis=ax, keepdims=True)
     shifted -= np.log(np.exp(shifted).sum(axis=ax, keepdims=True))
     return record(shifted, LOG_SOFTMAX, (a,), ax)
 
 
 def _log_softmax_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
-    return (g - np.exp(node.data) * g.sum(axis=node._saved, keepdims=True),)
+    return (g - np.exp(node._data) * g.sum(axis=node._saved, keepdims=True),)
 
 
-LOG_SOFTMAX = Op(ops.LOG_SOFTMAX, _log_softmax_backward)
+LOG_SOFTMAX = Op(ops.LOG_SOFTMAX, _log_softmax_backward, reads=((RESULT,),))
 
 
 def _single_axis(axis: object, op: str) -> int:
@@ -790,7 +934,7 @@ def cross_entropy(logits: Tensor | np.ndarray, labels: Sequence[int] | np.ndarra
             f"{shape_text(z.shape)}"
         )
     y = _labels_array(labels, z.shape)
-    shifted = z.data - np.maximum.reduce(z.data, axis=1, keepdims=True)
+    shifted = z._data - np.maximum.reduce(z._data, axis=1, keepdims=True)
     probs = np.exp(shifted)
     total = np.add.reduce(probs, axis=1, keepdims=True)
     # log softmax at the labels only: shifted - log(total), picked before subtracting
@@ -812,8 +956,10 @@ def squared_error(a: object, b: object, scale: float = 1.0) -> Tensor:
         raise ValueError(f"squared_error: scale must be a finite number, got {scale!r}")
     if type(a) is not Tensor or type(b) is not Tensor:
         a, b = _operands(a, b, "squared_error")
+    if a._data.size * b._data.size > arrays.RESULT_LIMIT:
+        _check_broadcast_size(a, b, "squared_error")
     try:
-        diff = a.data - b.data
+        diff = a._data - b._data
     except ValueError:
         raise _broadcast_error(a, b, "squared_error") from None
     scale = float(scale)
@@ -825,19 +971,19 @@ def _squared_error_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray | N
     diff, scale = node._saved
     grad = diff * (2.0 * scale * g)  # 2 · scale · (a - b), times d(root)/d(loss)
     return (
-        unbroadcast(grad, a.data.shape) if a.requires_grad else None,
-        unbroadcast(-grad, b.data.shape) if b.requires_grad else None,
+        unbroadcast(grad, a._data.shape) if a.requires_grad else None,
+        unbroadcast(-grad, b._data.shape) if b.requires_grad else None,
     )
 
 
-SQUARED_ERROR = Op(ops.SQUARED_ERROR, _squared_error_backward)
+SQUARED_ERROR = Op(ops.SQUARED_ERROR, _squared_error_backward, reads=())
 
 
 def _labels_array(labels: object, shape: tuple[int, ...]) -> np.ndarray:
     """`labels` as N class indices in [0, C), or a clear error."""
-    raw = labels.data if isinstance(labels, Tensor) else labels
+    raw = labels._data if isinstance(labels, Tensor) else labels
     try:
-        y = np.asarray(raw)
+        y = np.array(raw)  # a copy: the backward pass reads it
     except (ValueError, TypeError) as exc:
         raise TypeError(f"cross_entropy: labels must be integer class indices ({exc})") from None
     n, c = shape
@@ -878,27 +1024,29 @@ def _cross_entropy_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (grad,)
 
 
-CROSS_ENTROPY = Op(ops.CROSS_ENTROPY, _cross_entropy_backward)
+CROSS_ENTROPY = Op(ops.CROSS_ENTROPY, _cross_entropy_backward, reads=())
 
 
 # --------------------------------------------------------------------- shapes
 def reshape(a: Tensor, shape: int | Sequence[int]) -> Tensor:
     """The entries of a in a new shape (one entry may be -1: inferred)."""
     try:
-        out = a.data.reshape(shape)
+        out = a._data.reshape(shape)
     except (ValueError, TypeError) as exc:
         raise ValueError(
             f"reshape: cannot reshape a tensor of shape {shape_text(a.shape)} ({a.size} "
             f"entries) into {shape!r}: {exc}"
         ) from None
-    return record(out, RESHAPE, (a,))
+    result = record(out, RESHAPE, (a,))
+    result._base = a  # its data may be a view of a's: it changes when a does
+    return result
 
 
 def _reshape_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
-    return (g.reshape(node._parents[0].data.shape),)
+    return (g.reshape(node._parents[0]._data.shape),)
 
 
-RESHAPE = Op(ops.RESHAPE, _reshape_backward)
+RESHAPE = Op(ops.RESHAPE, _reshape_backward, reads=())
 
 
 def transpose(a: Tensor, axes: Sequence[int] | None = None) -> Tensor:
@@ -918,14 +1066,16 @@ def transpose(a: Tensor, axes: Sequence[int] | None = None) -> Tensor:
                 f"a tensor of shape {shape_text(a.shape)}; give every axis once, e.g. "
                 f"t.transpose({every}), or none to reverse them"
             )
-    return record(a.data.transpose(perm), TRANSPOSE, (a,), perm)
+    result = record(a._data.transpose(perm), TRANSPOSE, (a,), perm)
+    result._base = a  # a view of a's data
+    return result
 
 
 def _transpose_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (g.transpose(np.argsort(node._saved)),)
 
 
-TRANSPOSE = Op(ops.TRANSPOSE, _transpose_backward)
+TRANSPOSE = Op(ops.TRANSPOSE, _transpose_backward, reads=())
 
 
 def getitem(a: Tensor, index: Any) -> Tensor:
@@ -935,10 +1085,13 @@ def getitem(a: Tensor, index: Any) -> Tensor:
     else:
         index, basic = _index(index)
     try:
-        out = a.data[index]
+        out = a._data[index]
     except IndexError as exc:
         raise IndexError(f"getitem: {exc} (tensor of shape {shape_text(a.shape)})") from None
-    return record(out, GETITEM, (a,), (index, basic))
+    result = record(out, GETITEM, (a,), (index, basic))
+    if basic:
+        result._base = a  # a view of a's data (an integer-array index copies)
+    return result
 
 
 def _index(index: Any) -> tuple[Any, bool]:
@@ -966,7 +1119,7 @@ def _index(index: Any) -> tuple[Any, bool]:
 
 def _getitem_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     index, basic = node._saved
-    grad = np.zeros_like(node._parents[0].data)
+    grad = np.zeros_like(node._parents[0]._data)
     if basic:
         grad[index] = g
     else:
@@ -974,7 +1127,7 @@ def _getitem_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
     return (grad,)
 
 
-GETITEM = Op(ops.GETITEM, _getitem_backward)
+GETITEM = Op(ops.GETITEM, _getitem_backward, reads=())
 
 
 def concatenate(tensors: Iterable[object], axis: int = 0) -> Tensor:
@@ -982,7 +1135,7 @@ def concatenate(tensors: Iterable[object], axis: int = 0) -> Tensor:
     nodes = _joined(tensors, "concatenate")
     axis = _single_axis(axis, "concatenate")
     try:
-        out = np.concatenate([t.data for t in nodes], axis=axis)
+        out = np.concatenate([t._data for t in nodes], axis=axis)
     except (ValueError, TypeError) as exc:
         shapes = ", ".join(shape_text(t.shape) for t in nodes)
         raise ValueError(
@@ -998,7 +1151,7 @@ def _concatenate_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray, ...]
     return tuple(np.split(g, cuts, axis=ax))
 
 
-CONCATENATE = Op(ops.CONCATENATE, _concatenate_backward)
+CONCATENATE = Op(ops.CONCATENATE, _concatenate_backward, reads=())
 
 
 def stack(tensors: Iterable[object], axis: int = 0) -> Tensor:
@@ -1006,7 +1159,7 @@ def stack(tensors: Iterable[object], axis: int = 0) -> Tensor:
     nodes = _joined(tensors, "stack")
     axis = _single_axis(axis, "stack")
     try:
-        out = np.stack([t.data for t in nodes], axis=axis)
+        out = np.stack([t._data for t in nodes], axis=axis)
     except (ValueError, TypeError) as exc:
         shapes = ", ".join(shape_text(t.shape) for t in nodes)
         raise ValueError(
@@ -1019,7 +1172,7 @@ def _stack_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray, ...]:
     return tuple(np.moveaxis(g, node._saved, 0))
 
 
-STACK = Op(ops.STACK, _stack_backward)
+STACK = Op(ops.STACK, _stack_backward, reads=())
 
 
 def _joined(tensors: Iterable[object], op: str) -> tuple[Tensor, ...]:
@@ -1029,7 +1182,7 @@ def _joined(tensors: Iterable[object], op: str) -> tuple[Tensor, ...]:
     tensors = list(tensors)
     if not tensors:
         raise ValueError(f"{op}: needs at least one tensor")
-    dtype = next((t.data.dtype for t in tensors if isinstance(t, Tensor)), FLOAT_DTYPES[0])
+    dtype = next((t._data.dtype for t in tensors if isinstance(t, Tensor)), FLOAT_DTYPES[0])
     return tuple(operand(t, dtype, op) for t in tensors)
 
 

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from numbers import Real
 from typing import Union
 
-from . import anomaly
+from . import anomaly, copying
 from .graph import backpropagate, new_node_id
 from .ops import ADD, DIV, DOT, EXP, LOG, MUL, NEG, POW, RELU, SIGMOID, SUB, SUM, TANH
 
@@ -83,6 +83,8 @@ class Value:
     def _zero_grad(self) -> None:
         self.grad = 0.0
 
+    _start_backward = _zero_grad  # backward reads no data, only the stored local derivatives
+
     def _accumulate_grad(self, grad: float) -> None:
         self.grad += grad
 
@@ -99,6 +101,26 @@ class Value:
             else:
                 self._a.grad += self._da * g
                 b.grad += self._db * g
+
+    # ----------------------------------------------------------------- copies and pickle
+    __deepcopy__ = copying.deep_copy  # iterative, fresh ids: see autograd.copying
+    __copy__ = copying.shallow_copy
+    __reduce__ = copying.reduce
+
+    def _copy_state(self) -> tuple:
+        return (self.data, self.grad, self.label, self._op, self._local, self._b is _MANY)
+
+    @classmethod
+    def _from_copy_state(cls, state: tuple, parents: tuple[Value, ...]) -> Value:
+        data, grad, label, op, local, many = state
+        if many:
+            out = _plain_node(data, op, parents, _MANY, local, None)
+        else:
+            a, b = (*parents, None, None)[:2]
+            da, db = (*local, None, None)[:2]
+            out = _plain_node(data, op, a, b, da, db)
+        out.grad, out.label = grad, label
+        return out
 
     # ----------------------------------------------------------------- public helpers
     @property
@@ -425,8 +447,9 @@ def _operand(x: object, op: str) -> Value | None:
 
 
 def _is_array(x: object) -> bool:
-    """True for a list, a tuple or an array-like (numpy), which a Value cannot hold."""
-    return isinstance(x, (list, tuple)) or hasattr(x, "__array__")
+    """True for a list, a tuple or an array-like (numpy), which a Value cannot hold; a
+    Tensor is left to say itself that it does not mix with a Value."""
+    return isinstance(x, (list, tuple)) or (hasattr(x, "__array__") and not hasattr(x, "_parents"))
 
 
 def _is_one_real(x: object) -> bool:

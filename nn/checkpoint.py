@@ -55,7 +55,9 @@ def load_state_dict(
             raise ValueError(shape_mismatch(where, name, array.shape, param.shape))
         arrays[name] = array
     for name, param in params.items():
-        param.data[...] = arrays[name]
+        data = param.data
+        data[...] = arrays[name]  # in place, so the array and its views stay the parameter's
+        param.data = data  # and assigned, which marks the change: older graphs refuse backward
 
 
 def save(model: Module, path: str | os.PathLike[str]) -> Path:

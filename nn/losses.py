@@ -259,7 +259,7 @@ def _tensor_targets(outputs: Tensor, targets: Any, name: str) -> Tensor:
     if isinstance(targets, Tensor):
         t = targets
     else:
-        t = constant(leaf_array(targets, outputs.dtype, f"{name}: targets", copy=False))
+        t = constant(leaf_array(targets, outputs.dtype, f"{name}: targets"))  # the graph's own
     if t.shape != outputs.shape:
         hint = " (reshape them, e.g. y.reshape(-1, 1))" if t.size == outputs.size else ""
         raise ValueError(

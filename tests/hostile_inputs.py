@@ -447,7 +447,7 @@ ROWS: list[Row] = [
     python("tensor-of-values", "Tensor([Value(1.0)])", TypeError,
            ("dtype object", "Tensor([v.data for v in values])"), lambda _: Tensor([Value(1.0)])),
     python("tensor-of-tensors", "Tensor([Tensor(1.0), Tensor(2.0)])", TypeError,
-           ("dtype object", "use stack([...])", "Tensor(t.data) for a constant"),
+           ("not a rectangular array", "use stack([...])", "Tensor(t.data) for a constant"),
            lambda _: Tensor([Tensor(1.0), Tensor(2.0)])),
     python("tensor-datetime", "Tensor(np.array(['2020-01-01'], 'datetime64[D]'))", TypeError,
            ("must be real numbers", "datetime64"),

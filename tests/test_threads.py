@@ -1,5 +1,6 @@
 """Threads: two models train at once and get exactly what each gets alone; `no_grad` and
-`detect_anomaly` switch only the thread that enters them.
+`detect_anomaly` switch only the thread that enters them; backward passes from several
+threads through one graph, or graphs sharing leaves, give every call its full gradient.
 
 Thread switches are made frequent (``sys.setswitchinterval``) so the two threads interleave
 at almost every operation; a grad mode or anomaly flag shared between threads would then
@@ -18,6 +19,7 @@ import numpy as np
 import pytest
 from chaingrad.autograd.anomaly import AnomalyError, detect_anomaly, is_enabled
 from chaingrad.autograd.grad_mode import is_grad_enabled, no_grad
+from chaingrad.autograd.graph import topological_order
 from chaingrad.autograd.tensor import Tensor
 from chaingrad.autograd.value import Value
 from chaingrad.nn.data import two_moons, xor_table
@@ -179,3 +181,77 @@ def test_no_grad_in_one_thread_leaves_the_other_recording():
 
     run_together(evaluating, training)
     assert seen == {"evaluating": False, "training": True}
+
+
+def value_chain(n: int) -> tuple[Value, Value]:
+    """x and y = x * 1 * 1 * ... (n times): dy/dx = 1, and every interior grad is 1."""
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(n):
+        y = y * 1.0
+    return x, y
+
+
+def test_backward_from_two_threads_through_one_graph_counts_every_call():
+    # Before walks took a lock, this gave x.grad = 5, 489 or 1.98e11 instead of 10.
+    x, y = value_chain(20_000)
+
+    def five_backward_passes() -> None:
+        for _ in range(5):
+            y.backward()
+
+    run_together(five_backward_passes, five_backward_passes)
+    assert x.grad == 10.0
+    interior = [node for node in topological_order(y) if node.op not in ("", "const")]
+    assert {node.grad for node in interior} == {1.0}  # each call recomputes them whole
+
+
+def test_graphs_sharing_nodes_in_two_threads_lose_no_contribution():
+    x, h = value_chain(20_000)  # both roots are computed from h, so they share the chain
+    y2, y3 = h * 2.0, h * 3.0
+
+    def backward(y: Value) -> Callable[[], None]:
+        def run() -> None:
+            for _ in range(5):
+                y.backward()
+
+        return run
+
+    run_together(backward(y2), backward(y3))
+    assert x.grad == 5 * 2.0 + 5 * 3.0
+    assert h.grad in (2.0, 3.0)  # an interior grad: that of the call that ran last
+
+
+def test_tensor_graphs_sharing_a_leaf_in_two_threads_lose_no_contribution():
+    w = Tensor(np.ones(3), requires_grad=True, label="w")
+
+    def job(factor: float) -> Callable[[], None]:
+        def run() -> None:
+            for _ in range(10):
+                h = w * factor
+                for _ in range(300):
+                    h = h * 1.0
+                h.sum().backward()
+
+        return run
+
+    run_together(job(2.0), job(3.0))
+    assert w.grad.tolist() == [50.0, 50.0, 50.0]  # 10 * 2 + 10 * 3 per entry
+
+
+def test_walking_a_graph_while_another_thread_backpropagates_through_it():
+    x, y = value_chain(20_000)
+    alone = [node.node_id for node in topological_order(y)]
+    walks: list[list[int]] = []
+
+    def walk() -> None:
+        for _ in range(5):
+            walks.append([node.node_id for node in topological_order(y)])
+
+    def backward() -> None:
+        for _ in range(5):
+            y.backward()
+
+    run_together(walk, backward)
+    assert all(order == alone for order in walks)
+    assert x.grad == 5.0
