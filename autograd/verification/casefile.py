@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .budget import MAX_ARRAY_SIZE as MAX_ARRAY_SIZE  # the format's limits, all here
 from .expr import Expression
 from .tolerance import Settings
 
@@ -47,8 +48,6 @@ MAX_OPERATIONS = 20_000
 """Most expression operations (syntax-tree nodes) in one file, all expressions together."""
 MAX_MAGNITUDE = 1e300
 """Largest size of a number in a file, and of any value or derivative computed from one."""
-MAX_ARRAY_SIZE = 10_000
-"""Most entries in one array."""
 MAX_RANK = 4
 """Most dimensions of an array."""
 
