@@ -15,6 +15,7 @@ import hostile_engine
 import hostile_networks
 import hostile_tools
 import hostile_training
+import hostile_verify
 import pytest
 from chaingrad.nn.app.cli import main
 from hostile_inputs import CASE_FILE, CLI, Row
@@ -22,7 +23,7 @@ from hostile_inputs import ROWS as CORE_ROWS
 
 ROWS = (
     CORE_ROWS + hostile_engine.ROWS + hostile_tools.ROWS + hostile_networks.ROWS
-    + hostile_training.ROWS
+    + hostile_training.ROWS + hostile_verify.ROWS
 )  # fmt: skip
 
 

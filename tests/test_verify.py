@@ -492,7 +492,7 @@ def test_cli_exit_codes_json_and_reports(tmp_path, capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
-    assert captured.err.startswith(f"chaingrad verify: error: {invalid}:19: claim 'dE/dq'")
+    assert captured.err.startswith(f"chaingrad verify: error: {invalid}:19:1: claim 'dE/dq'")
 
     md, page = tmp_path / "r" / "out.md", tmp_path / "out.html"
     assert main(["verify", str(bad), "--report", str(md)]) == 1

@@ -29,7 +29,7 @@ from .casetext import shown_decimals
 from .claim_diagnoses import breakdown, diagnoses_that_fit
 from .expr import ExpressionError, function_table
 from .point import Point, leaf
-from .quantities import Number, as_number, shown_number
+from .quantities import Number, as_number, shown_number, some_of
 from .results import Comparison
 from .tolerance import Settings, close_entries, last_unit, shape_note, within
 from .verdicts import ClaimResult, Disagreement
@@ -173,7 +173,7 @@ def _function_point(
     except TypeError as error:  # the function's parameters are not the names in `at`
         raise TypeError(
             f"compare: the function cannot be called with the arguments named in at "
-            f"({', '.join(at) or 'none'}): {error}; it must take one argument per entry of "
+            f"({some_of(at) or 'none'}): {error}; it must take one argument per entry of "
             "at, by those names"
         ) from None
     except ValueError:  # no signature to read (some built-ins): calling it will tell

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .casefile import CaseFile, CaseFileError, Claim
+from .casefile import CaseFile, Claim, expression_failure
 from .claim_diagnoses import ClaimDiagnoser, breakdown
 from .expr import ExpressionError
 from .point import Point, in_range
@@ -76,12 +76,13 @@ class ClaimJudge:
         try:
             claimed = self.point.evaluate(claim.formula)
         except ExpressionError as error:
-            raise CaseFileError(
+            raise expression_failure(
                 self.case.file,
                 f"formula {claim.key!r}",
-                f"cannot be evaluated at the document's point: {error}",
+                claim.place,
+                error,
+                "cannot be evaluated at the document's point: ",
                 "check the formula",
-                claim.line,
             ) from None
         computed = self.point.derivative(claim.node, claim.wrt)
         holds_here = self.settings.agrees(claimed, computed)

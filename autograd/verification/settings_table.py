@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .casefile import Claim
+from .casefile import Claim, canonical_key
 from .fields import FieldChecker, describe_value
+from .quantities import abbreviated
 from .tolerance import Settings
 
 _BOUNDS = {
@@ -63,9 +64,9 @@ def _decimal_overrides(fields: FieldChecker, table: Any, claims: list[Claim]) ->
     path = ("verify", "decimals")
     if not isinstance(table, Mapping):
         fields.fail(path, "[verify.decimals]", f"must be a table, got {describe_value(table)}")
-    numbered = {c.key for c in claims if c.kind != "formula"}
+    numbered = {canonical_key(c.key) for c in claims if c.kind != "formula"}
     for key, value in table.items():
-        if key not in numbered:
+        if canonical_key(key) not in numbered:
             fields.fail(
                 (*path, key),
                 f"[verify.decimals] {key!r}",
@@ -76,6 +77,6 @@ def _decimal_overrides(fields: FieldChecker, table: Any, claims: list[Claim]) ->
             fields.fail(
                 (*path, key),
                 f"[verify.decimals] {key!r}",
-                f"must be a whole number from -20 to 20, got {value!r}",
+                f"must be a whole number from -20 to 20, got {abbreviated(repr(value))}",
             )
-    return dict(table)
+    return {canonical_key(key): value for key, value in table.items()}

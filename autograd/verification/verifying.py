@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from .casefile import CaseFile, CaseFileError
+from .casefile import CaseFile, CaseFileError, expression_failure
 from .expr import ExpressionError
 from .judging import ClaimJudge, cross_check
 from .loading import load
@@ -74,12 +74,13 @@ def _verify(case: CaseFile) -> VerifyResult:
     try:
         point = Point.from_case(case, values)
     except EquationError as failure:
-        raise CaseFileError(
+        raise expression_failure(
             case.file,
             f"equation {failure.equation.name!r}",
-            f"cannot be evaluated at the file's values: {failure.error}",
+            failure.equation.place,
+            failure.error,
+            "cannot be evaluated at the file's values: ",
             "check the equation and the values",
-            failure.equation.line,
         ) from None
     formulas = [c for c in case.claims if c.kind == "formula"]
     others = _random_points(case, values, point) if formulas else []
