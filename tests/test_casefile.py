@@ -219,7 +219,7 @@ def test_invalid_files_say_where_and_what(tmp_path, change, line, words):
         ("[train]\nepochs = 3", "unknown key"),
         ("[verify]\npoints = 1000000000", "from 0 to 200"),
         ("[verify]\npoints = 2.5", "whole number"),
-        ("[verify]\nok_units = 3", "larger than rounding_units"),
+        ("[verify]\nok_units = 3\nrounding_units = 2", "larger than rounding_units"),
         ("[verify]\ncolor = 1", "unknown key"),
         ("[verify.decimals]\nq = 2", "not a numeric claim"),
         ('[claims]\nE = 0.3\n[verify.decimals]\nE = "3"', "whole number"),

@@ -3,7 +3,8 @@
 `compare(hand, function, at)` calls `function` at `at` (labelled `Value` arguments, or
 `Tensor` arguments when some value is an array) and judges each hand value as `verify`
 judges a claim: a number by the digits it shows, an array entry by entry to a relative
-tolerance (its disagreeing entries listed), a wrong one diagnosed. Central differences
+tolerance (its disagreeing entries listed), a wrong one diagnosed (the nearest candidate
+that fits). Central differences
 come from `autograd.gradcheck.numeric_gradient`, for arguments only.
 """
 
@@ -26,12 +27,13 @@ from ..graph import topological_order
 from ..tensor import Tensor
 from ..value import Value
 from .casetext import shown_decimals
-from .claim_diagnoses import breakdown, diagnoses_that_fit
+from .claim_diagnoses import breakdown, nearest_fit
+from .diagnose import candidates
 from .expr import ExpressionError, function_table
 from .point import Point, leaf
 from .quantities import Number, as_number, shown_number, some_of
 from .results import Comparison
-from .tolerance import Settings, close_entries, last_unit, shape_note, within
+from .tolerance import Settings, close_entries, last_unit, shape_note
 from .verdicts import ClaimResult, Disagreement
 
 HandValue = float | str | Decimal | np.ndarray | Tensor | Sequence[Any]
@@ -90,12 +92,12 @@ def compare(
         else:
             unit = last_unit(decimals)
             status = settings.status(number, computed, unit)
-            fits = functools.partial(within, number, tolerance=settings.rounding_band(unit))
+            fits = functools.partial(_fits_digits, settings, number, unit)
         diagnoses: tuple[str, ...] = ()
         chain = ""
         if status == "wrong":
-            found = diagnoses_that_fit(point, node, wrt, fits)
-            diagnoses = tuple(f"the hand value {d}" for d in found)
+            best = nearest_fit(candidates(point, node, wrt), fits, number)
+            diagnoses = () if best is None else (f"the hand value {best.text}",)
             chain = breakdown(point, node, wrt)
         fd = _finite_difference(function, at, arrays, node, wrt, eps) if wrt in at else None
         differences[key] = fd
@@ -119,6 +121,11 @@ def compare(
             )
         )
     return Comparison(tuple(rows), differences, disagreements)
+
+
+def _fits_digits(settings: Settings, number: Number, unit: Number, value: Number) -> bool:
+    """A candidate `value` fits a hand `number` shown to `unit` as the correct value would."""
+    return settings.status(number, value, unit) != "wrong"
 
 
 def _check_arguments(hand: object, function: object, at: object, eps: object) -> None:

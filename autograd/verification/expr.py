@@ -33,7 +33,7 @@ import numpy as np
 from .. import ops
 from ..tensor import Tensor
 from ..value import Value
-from .budget import MAX_ARRAY_SIZE, WorkBudget, cost
+from .budget import EVALUATE_COST, MAX_ARRAY_SIZE, WorkBudget, cost
 
 MAX_LENGTH = 2000
 """Longest expression accepted, in characters."""
@@ -413,7 +413,9 @@ def evaluate(
         del values[len(values) - count :]
         result = _apply(node, args, functions)
         if budget is not None:
-            budget.spend(cost(int(np.size(getattr(result, "data", result)))), "evaluating")
+            budget.spend(
+                EVALUATE_COST * _work(node, args, result), "evaluating equations and formulas"
+            )
         values.append(result)
     return values[0]
 
@@ -435,7 +437,8 @@ def _apply(node: ast.expr, args: list[Any], functions: Mapping[str, Callable[...
     column = node.col_offset + 1
     if isinstance(node, ast.Subscript):
         return _subscript(node, args[0], column)
-    _check_size(node, args, column)
+    if any(isinstance(a, Tensor) for a in args):
+        _check_size(node, args, column)
     if isinstance(node, ast.BinOp):
         symbol, function = _BINARY[type(node.op)]
         what = f"operator {symbol}"
@@ -463,9 +466,20 @@ def _apply(node: ast.expr, args: list[Any], functions: Mapping[str, Callable[...
         hint = " (it needs arrays)" if what in ("operator @", ".T") else ""
         raise ExpressionError(f"{what} cannot be applied to {kinds}{hint}", column) from None
     value = getattr(result, "data", result)
-    if not np.all(np.isfinite(value)):
+    if not (math.isfinite(value) if isinstance(value, float) else np.all(np.isfinite(value))):
         raise ExpressionError(f"{what}: the result is not finite (too large for a float)", column)
     return result.data if numbers_only else result
+
+
+def _work(node: ast.expr, args: list[Any], result: Any) -> int:
+    """The `budget.cost` of one operation: by the entries it makes (times the length of the
+    summed axis for ``@``)."""
+    if not isinstance(result, Tensor):
+        return 1
+    entries = result.size
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+        entries *= np.shape(getattr(args[0], "data", args[0]))[-1]
+    return cost(entries)
 
 
 def _subscript(node: ast.Subscript, array: Any, column: int) -> Any:

@@ -5,7 +5,9 @@ point, computes every claimed value, derivative and updated parameter, and
 judges each claim by the digits the document shows:
 
 - **ok**: within half a unit of the claim's last shown decimal;
-- **rounding**: within two units (the document rounded or truncated on the way);
+- **rounding**: what the document's own rounding explains: the exact value truncated at
+  the last shown decimal, or a value within the spread the rounded intermediate values the
+  document states give (`rounding`);
 - **wrong**: anything else.
 
 A formula is evaluated at the document's point and at random points (every
@@ -26,6 +28,10 @@ transposed, or a formula that holds once a matrix in it is transposed, is
 diagnosed. Path-by-path breakdowns, single-path and activation diagnoses and
 drawings need scalar graphs (`autograd.chain` walks `Value` graphs).
 
+All the work of one verification counts against a `budget.WorkBudget` of
+``settings.work_limit`` units: a file that needs more is refused (`CaseFileError`) rather
+than checked for minutes.
+
 This module loads the case, builds its `Point`s (the document's, and the random points
 drawn here) and hands the claims to `judging`; the tolerances are in `tolerance`, the
 diagnoses in `diagnose` and `claim_diagnoses`, the reports in `report`. `compare`, the
@@ -40,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from .budget import WorkBudget, WorkLimitError
 from .casefile import CaseFile, CaseFileError, expression_failure
 from .expr import ExpressionError
 from .judging import ClaimJudge, cross_check
@@ -47,6 +54,7 @@ from .loading import load
 from .point import EquationError, Point
 from .quantities import Number, as_number
 from .results import VerifyResult
+from .settings_table import MAX_WORK_LIMIT
 
 
 def verify(case: str | os.PathLike[str] | Mapping[str, Any] | CaseFile) -> VerifyResult:
@@ -63,16 +71,26 @@ def verify(case: str | os.PathLike[str] | Mapping[str, Any] | CaseFile) -> Verif
         )
     if not isinstance(case, CaseFile):
         case = load(case)
-    with np.errstate(all="ignore"):  # overflow is caught and reported by the range checks
-        return _verify(case)
+    budget = WorkBudget(case.settings.work_limit)
+    try:
+        with np.errstate(all="ignore"):  # overflow is caught and reported by the range checks
+            return _verify(case, budget)
+    except WorkLimitError as error:
+        raise CaseFileError(
+            case.file,
+            "",
+            str(error),
+            f"raise [verify] work_limit (up to {MAX_WORK_LIMIT}), or check fewer claims, "
+            "formulas or random points per file",
+        ) from None
 
 
-def _verify(case: CaseFile) -> VerifyResult:
+def _verify(case: CaseFile, budget: WorkBudget) -> VerifyResult:
     """Judge a loaded case: its document point, random points for its formulas, then every
     claim, turning what cannot be computed into `CaseFileError`."""
     values = {**case.inputs, **case.parameters}
     try:
-        point = Point.from_case(case, values)
+        point = Point.from_case(case, values, budget=budget)
     except EquationError as failure:
         raise expression_failure(
             case.file,
@@ -86,7 +104,7 @@ def _verify(case: CaseFile) -> VerifyResult:
     others = _random_points(case, values, point) if formulas else []
     judge = ClaimJudge(case, point, others)
     try:
-        results = [judge.claim(claim) for claim in case.claims]
+        results = judge.all()
     except ExpressionError as error:  # a derivative or update out of range at the file's values
         raise CaseFileError(
             case.file, "", f"cannot be judged: {error}", "use numbers of everyday size"
@@ -113,7 +131,7 @@ def _random_points(case: CaseFile, values: Mapping[str, float], point: Point) ->
             break
         moved = {n: as_number(_moved(v, scale, rng)) for n, v in values.items()}
         try:
-            candidate = Point.from_case(case, moved)
+            candidate = Point.from_case(case, moved, budget=point.budget)
         except ExpressionError:
             candidate = None
         if candidate is not None and candidate.kinks() == kinks:
