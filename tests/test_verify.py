@@ -459,6 +459,25 @@ def test_reports(tmp_path):
     assert "summary: 1 ok, 0 rounding, 1 wrong" in plain and "chain rule:" in plain
 
 
+def test_reports_escape_the_files_own_text(tmp_path):
+    title = "<img src=x onerror=alert(1)> [click](javascript:alert(1)) *bold*"
+    text = NEURON.replace('title = "one sigmoid neuron"', f"title = {title!r}").replace(
+        'source = "somewhere.txt"', "source = '<script>alert(2)</script>'"
+    )
+    text += '[claims]\n"o (`x` | <b>hi</b>)" = 0.9\n'
+    result = run(tmp_path, text)
+    md, page = result.markdown(), result.html()
+    for report in (md, page):
+        assert "<img" not in report and "<script>" not in report
+    assert "<b>" not in page and md.count("<b>") == 1  # in the claim's code span only
+    assert md.startswith(
+        "# &lt;img src=x onerror=alert(1)&gt; \\[click\\](javascript:alert(1)) \\*bold\\*\n"
+    )
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in md
+    assert "| `` o (`x` \\| <b>hi</b>) `` |" in md  # a code span: shown as written, not run
+    assert "<h1>&lt;img src=x onerror=alert(1)&gt;" in page
+
+
 def test_verify_takes_a_mapping_and_its_errors_are_case_file_errors():
     case = {
         "parameters": {"w": 2.0},
