@@ -168,8 +168,8 @@ def test_only_the_nearest_of_several_fitting_diagnoses(tmp_path):
 
 
 def test_a_candidate_fits_only_as_the_correct_value_would(tmp_path):
-    # Twice the truth is -0.5682; -0.5697 is 1.5 units of the 4th decimal away: no longer a fit.
-    (claim,) = verify(write_case(tmp_path, DERIVATIVE + '[claims]\n"dE/dw" = -0.5697\n')).claims
+    # Twice the truth is -0.5682; -0.5684 is 2 units of the 4th decimal away: no longer a fit.
+    (claim,) = verify(write_case(tmp_path, DERIVATIVE + '[claims]\n"dE/dw" = -0.5684\n')).claims
     assert claim.status == "wrong" and claim.diagnoses == ()
     # ... while truncating twice the truth is (-0.56 for -0.5682).
     (claim,) = verify(write_case(tmp_path, DERIVATIVE + '[claims]\n"dE/dw" = -0.56\n')).claims
