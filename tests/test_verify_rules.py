@@ -184,6 +184,14 @@ def test_compare_gives_the_nearest_diagnosis_too():
     assert len(row.diagnoses) == 1 and "sign flipped" in row.diagnoses[0]
 
 
+def test_compare_reads_partial_derivative_keys():
+    def f(x: Value) -> Value:
+        return (x * x).named("y")
+
+    (row,) = compare({"∂y/∂x": 4.0}, f, {"x": 2.0}).rows
+    assert (row.node, row.wrt, row.status) == ("y", "x", "ok")
+
+
 # --------------------------------------------------------------------------- how files write it
 def test_an_inline_table_keeps_the_digits_it_shows(tmp_path):
     # a = 0.5071: "0.50" (two decimals) is the truncation, "0.5" (one decimal) is ok.

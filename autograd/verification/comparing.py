@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import inspect
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from numbers import Integral, Real
@@ -26,6 +25,7 @@ from ..gradcheck import numeric_gradient
 from ..graph import topological_order
 from ..tensor import Tensor
 from ..value import Value
+from .casefile import derivative_key
 from .casetext import shown_decimals
 from .claim_diagnoses import breakdown, nearest_fit
 from .diagnose import candidates
@@ -56,7 +56,7 @@ def compare(
     `Value`; when some entry of `at` is an array (numpy, a `Tensor` or nested lists),
     every argument is a labelled `Tensor` (numbers as 0-d) and the output must be a
     one-entry `Tensor` (a loss). A key of `hand` is an argument name (d output /
-    d argument) or ``"dA/dB"`` for a labelled node A of the graph.
+    d argument) or ``"dA/dB"`` (or ``"∂A/∂B"``) for a labelled node A of the graph.
 
     A number in `hand` is judged by the digits it shows: give it as a string or
     `Decimal` (``"0.0850"``) to keep trailing zeros. A string is the text of a number,
@@ -76,8 +76,7 @@ def compare(
     differences: dict[str, Number | None] = {}
     disagreements: dict[str, tuple[Disagreement, ...]] = {}
     for key, value in hand.items():
-        match = re.fullmatch(r"d([A-Za-z_]\w*)/d([A-Za-z_]\w*)", key)
-        node, wrt = (match.group(1), match.group(2)) if match else (output, key)
+        node, wrt = derivative_key(key) or (output, key)
         for name in (node, wrt):
             if name not in point.nodes:
                 raise ValueError(f"compare: no argument or labelled node {name!r} (in {key!r})")

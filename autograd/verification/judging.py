@@ -109,10 +109,15 @@ class ClaimJudge:
         if spread is not None and np.all(ok | reasons["rounded values"]):
             values = ", ".join(f"{n} = {self.spreads.shown[n]}" for n in stated[:3])
             more = f" and {len(stated) - 3} more" if len(stated) > 3 else ""
+            moves = (
+                f"by {format_value(spread[0], 3)} to +{format_value(spread[1], 3)}"
+                if np.ndim(computed) == 0
+                else "entry by entry"
+            )
             return (
                 f"explained by the document's own rounded values: computed from {values}{more} "
-                f"as the document states them, it moves by {format_value(spread[0], 3)} to "
-                f"+{format_value(spread[1], 3)}, and half a unit of its last digit ({exact})"
+                f"as the document states them, it moves {moves}, and half a unit of its last "
+                f"digit ({exact})"
             )
         if np.all(ok | reasons.get("band", False)):
             return (

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import sys
+from typing import NoReturn
 
 from .casefile import CaseFileError, Place
 
@@ -78,11 +79,12 @@ class _Scanner:
         self.value_path: tuple[str, ...] = ()
         self.value_place: Place | None = None
 
-    def fail(self, at: int, problem: str, fix: str) -> None:
+    def fail(self, at: int, problem: str, fix: str) -> NoReturn:
         """Raise `CaseFileError` at text offset `at`."""
-        raise CaseFileError(self.file, "", problem, fix, self.line, at - self.line_start + 1)
+        raise CaseFileError(self.file, "", problem, fix, self.line, self.column(at))
 
     def column(self, at: int) -> int:
+        """The 1-based column of text offset `at` on the current line."""
         return at - self.line_start + 1
 
     def run(self) -> None:
@@ -105,6 +107,7 @@ class _Scanner:
             pos = end
 
     def newline(self, end: int) -> None:
+        """A line ends at `end`: a value outside brackets ends with it."""
         self.line, self.line_start = self.line + 1, end
         if not self.open and self.reading == "value":
             self.reading = "key"
@@ -143,6 +146,7 @@ class _Scanner:
             self.reading = "value"
 
     def key_part(self, kind: str | None, text: str, at: int) -> None:
+        """One dotted part of a key, within the limits on its length and number of parts."""
         if not self.parts:
             self.key_place = Place(self.line, self.column(at))
         self.key_length += len(text)
