@@ -115,6 +115,10 @@ ROWS: list[Row] = [
     case_row("verify-slice", "a slice in an expression", HEAD + 'b = "w[0:1]"\n',
              ("case.toml:7:8: equation 'b': a slice is not allowed",
               "index with whole numbers")),
+    case_row("verify-derivative-of-an-array", "a derivative claimed of an array node",
+             HEAD.replace("x = 2.0", "x = [2.0, 1.0]") + '[claims]\n"da/dw" = 1\n',
+             ("case.toml:8:1: claim 'da/dw': cannot be judged: da/d...: a has 2 entries",
+              "claim a quantity with one entry")),
     # ------------------------------------------------------------------ bounded work
     case_row("verify-broadcast-gigabytes", "two 100-entry arrays broadcast to 10**8 entries",
              _BROADCAST,

@@ -14,7 +14,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .casefile import CaseFile, Claim, canonical_key, expression_failure
+from .casefile import CaseFile, CaseFileError, Claim, canonical_key, expression_failure
 from .claim_diagnoses import ClaimDiagnoser, breakdown
 from .expr import ExpressionError
 from .point import Point, in_range
@@ -46,8 +46,24 @@ class ClaimJudge:
             (i for i, c in enumerate(self.case.claims) if c.kind == "value"),
             key=lambda i: order[self.case.claims[i].node],
         )
-        done = {i: self.claim(self.case.claims[i]) for i in values}
-        return [done[i] if i in done else self.claim(c) for i, c in enumerate(self.case.claims)]
+        done = {i: self.judged(self.case.claims[i]) for i in values}
+        return [done[i] if i in done else self.judged(c) for i, c in enumerate(self.case.claims)]
+
+    def judged(self, claim: Claim) -> ClaimResult:
+        """`claim`'s verdict; `CaseFileError` at its line and column when it cannot be judged
+        (a derivative of an array, a value out of range at the file's values)."""
+        try:
+            return self.claim(claim)
+        except ExpressionError as error:
+            place = claim.place
+            raise CaseFileError(
+                self.case.file,
+                f"{'updated claim' if claim.kind == 'updated' else 'claim'} {claim.key!r}",
+                f"cannot be judged: {error}",
+                "claim a quantity with one entry, computed from numbers of everyday size",
+                place.line if place else claim.line,
+                place.column if place else None,
+            ) from None
 
     def claim(self, claim: Claim) -> ClaimResult:
         """The verdict on `claim`. Raises `ExpressionError` when a derivative or update is

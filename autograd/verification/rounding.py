@@ -60,9 +60,9 @@ class Spreads:
         quantity, root = self._quantity(claim)
         moves: list[tuple[float, str, Number]] = []
         for name in self.deviations:
-            self.point.spend(1, "spreading the document's rounded values")
             if not self._upstream(name, root, claim):
                 continue
+            self.point.spend(1, "spreading the document's rounded values")
             moved = self.point_for(name)
             if moved is None:
                 continue
