@@ -3,6 +3,8 @@ clear `CaseFileError` for every kind of invalid file."""
 
 from __future__ import annotations
 
+import os
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,6 +15,14 @@ from chaingrad.autograd.verification import CaseFileError, Settings
 from chaingrad.autograd.verification import load_case as load
 from chaingrad.autograd.verification.casefile import MAX_FILE_BYTES, MAX_OPERATIONS
 from chaingrad.autograd.verification.casetext import shown_decimals
+from chaingrad.autograd.verification.textscan import scan
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10
+    import tomli as tomllib
 
 
 def error_of(tmp_path: Path, text: str) -> CaseFileError:
@@ -316,3 +326,58 @@ def test_long_numbers_are_abbreviated_in_messages():
     assert len(message) < 300 and "(4001 characters)" in message
     with pytest.raises(CaseFileError, match=r"got 1000000.*\(4001 characters\)"):
         load({"inputs": {"x": 1}, "equations": {"a": "x"}, "train": {"batch_size": huge}})
+
+
+# --------------------------------------------------------------------------- the text scan
+_KEYS = st.sampled_from(["a", "b_1", "x-y", '"q r"', '"d.e"', "'lit'", '"∂E/∂w"', '"\\u0041"'])
+_NUMBERS = st.sampled_from(["0.0850", "-1.50e-3", "2", "+7", "1_000.5", "0x1F", "3E2", "0.1"])
+_STRINGS = st.sampled_from(['"s"', "'t # not a comment'", '"""m\n[x]\ny = 1\n"""', "'''l\n'''"])
+
+
+@st.composite
+def _values(draw, depth: int = 0):
+    """A TOML value: a number, a string, an array or an inline table (nested a little)."""
+    kinds = ["number", "string"] + (["array", "inline"] if depth < 3 else [])
+    kind = draw(st.sampled_from(kinds))
+    if kind == "number":
+        return draw(_NUMBERS)
+    if kind == "string":
+        return draw(_STRINGS)
+    if kind == "array":
+        items = draw(st.lists(_NUMBERS, min_size=1, max_size=3))
+        return "[" + draw(st.sampled_from([", ", ",\n  # note\n  "])).join(items) + "]"
+    pairs = draw(st.dictionaries(_KEYS, _values(depth + 1), min_size=1, max_size=2))
+    return "{ " + ", ".join(f"{k} = {v}" for k, v in pairs.items()) + " }"
+
+
+@settings(max_examples=int(os.environ.get("CHAINGRAD_FUZZ_EXAMPLES", "150")), deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(["inputs", "claims", "t.u"]),
+        st.dictionaries(
+            st.lists(_KEYS, min_size=1, max_size=2).map(" . ".join), _values(), max_size=4
+        ),
+        max_size=3,
+    )
+)
+def test_the_text_scan_places_every_key_the_toml_parser_reads(tables):
+    """Whatever the TOML writes (dotted and quoted keys, inline tables, arrays across lines,
+    multi-line strings holding lines that look like tables), every key the parser reads has
+    a place, and no valid file within the limits is refused."""
+    text = "".join(
+        f"[{name}]\n" + "".join(f"{key} = {value}  # c\n" for key, value in table.items())
+        for name, table in tables.items()
+    )
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return  # a key written twice through two spellings: not this test's subject
+    places, duplicate = scan("f.toml", text)
+    stack = [((), data)]
+    while stack:
+        prefix, table = stack.pop()
+        for key, value in table.items():
+            assert (*prefix, key) in places, ((*prefix, key), text)
+            if isinstance(value, dict):
+                stack.append(((*prefix, key), value))
+    assert duplicate is None

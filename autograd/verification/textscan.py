@@ -136,7 +136,8 @@ class _Scanner:
                 self.table = tuple(self.parts)
                 if self.brackets == 1:  # [[array of tables]] may repeat
                     self.define(self.table)
-                self.places.setdefault(self.table, self.key_place)  # type: ignore[arg-type]
+                for n in range(1, len(self.table) + 1):  # [a.b] opens a too
+                    self.places.setdefault(self.table[:n], self.key_place)  # type: ignore[arg-type]
                 self.parts, self.key_length = [], 0
             self.brackets -= 1
             if self.brackets == 0:
