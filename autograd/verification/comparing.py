@@ -25,13 +25,13 @@ from ..gradcheck import numeric_gradient
 from ..graph import topological_order
 from ..tensor import Tensor
 from ..value import Value
-from .casefile import derivative_key
+from .casefile import MAX_EXPONENT, derivative_key
 from .casetext import shown_decimals
 from .claim_diagnoses import breakdown, nearest_fit
 from .diagnose import candidates
 from .expr import ExpressionError, function_table
 from .point import Point, leaf
-from .quantities import Number, as_number, shown_number, some_of
+from .quantities import Number, abbreviated, as_number, shown_number, some_of
 from .results import Comparison
 from .tolerance import Settings, close_entries, last_unit, shape_note
 from .verdicts import ClaimResult, Disagreement
@@ -295,4 +295,11 @@ def _hand_number(key: str, value: HandValue) -> tuple[Number, int | None]:
         text = str(int(value))
     else:
         text = repr(float(value))
-    return number, shown_decimals(text)
+    decimals = shown_decimals(text)
+    if not abs(decimals) <= MAX_EXPONENT:  # 0e400 would be shown to a unit of inf
+        raise ValueError(
+            f"compare: hand value for {key!r} ({abbreviated(text)}) shows its last digit at "
+            f"10**{-decimals}, beyond 10**±{MAX_EXPONENT}; write it with an exponent of everyday "
+            "size"
+        )
+    return number, decimals

@@ -13,10 +13,11 @@ judges each claim by the digits the document shows:
 A formula is evaluated at the document's point and at random points (every
 input and parameter perturbed, seeded, on the same side of every ReLU kink as
 the document's point, because a hand formula is written for the branch the
-document is on); it is ok only if it agrees with autodiff at all of them.
+document is on); it is ok only if it agrees with autodiff at all of them, each
+time relative to the size of the derivative there.
 
 For a wrong derivative (or formula, or updated parameter) the result carries the
-chain-rule breakdown (`autograd.chain.explain`) and the diagnoses that fit: the
+chain-rule breakdown (`autograd.chain.explain`) and the nearest diagnosis that fits: the
 claim is a constant multiple of the truth (2, 1/2, -1, the batch size), equals a
 single path's product (a dropped path), lacks an activation's derivative, lacks
 or adds a regularization term, or belongs to the transposed index.
