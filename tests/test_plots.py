@@ -1,5 +1,5 @@
-"""Tests for nn.app.plots: PNG (SVG, PDF) files are written (valid header, non-empty, atomically) for
-training curves and decision boundaries, and bad input gets a clear error."""
+"""Tests for nn.app.plots: PNG (SVG, PDF) files are written (valid header, non-empty,
+atomically) for training curves and decision boundaries, and bad input gets a clear error."""
 
 from __future__ import annotations
 
