@@ -282,3 +282,25 @@ def test_the_truncation_of_a_value_a_hair_under_a_multiple():
     assert truncated(0.7, 0.001) == pytest.approx(0.7)
     assert truncated(-0.69970, 0.001) == pytest.approx(-0.699)
     assert math.isclose(truncated(2.6, 1.0), 2.0)
+
+
+def test_many_wrong_claims_of_one_derivative_are_explained_once(tmp_path, monkeypatch):
+    # 2,000 wrong claims of one derivative on a long chain ran for a minute: each made its own
+    # chain-rule breakdown and candidates.
+    from chaingrad.autograd.verification import claim_diagnoses
+
+    calls = {"explain": 0, "candidates": 0}
+    for module, name in ((claim_diagnoses, "explain"), (claim_diagnoses, "candidates")):
+        real = getattr(module, name)
+
+        def counted(*args, real=real, name=name):
+            calls[name] += 1
+            return real(*args)
+
+        monkeypatch.setattr(module, name, counted)
+    chain = "".join(f'e{i} = "sigmoid(e{i - 1}) * w"\n' for i in range(1, 100))
+    claims = "".join(f'"de99/dw ({i})" = 9.{i}\n' for i in range(2000))
+    text = f'[parameters]\nw = 0.9\n[equations]\ne0 = "w"\n{chain}[claims]\n{claims}'
+    result = verify(write_case(tmp_path, text))
+    assert result.summary["wrong"] == 2000
+    assert calls == {"explain": 1, "candidates": 1}
