@@ -124,6 +124,15 @@ def test_an_update_computed_from_a_rounded_value(tmp_path):
     assert "o = 0.62" in update.hint
 
 
+def test_a_rounded_value_does_not_carry_a_relu_across_its_kink(tmp_path):
+    # net = 0.004 stated as 0.00 is ok, but a slope of 0 from relu'(0) is no rounding of 1.
+    equations = 'net = "w * c"\nh = "relu(net)"\nE = "3 * h"'
+    claims = 'net = 0.00\n"dE/dw" = 0.000\n"dE/dw (right)" = 0.012'
+    text = f"[inputs]\nc = 0.004\n[parameters]\nw = 1.0\n[equations]\n{equations}\n"
+    results = verify(write_case(tmp_path, text + f"[claims]\n{claims}\n")).claims
+    assert [c.status for c in results] == ["ok", "wrong", "ok"]
+
+
 # --------------------------------------------------------------------------- formulas
 TINY = '[parameters]\nw = 1.5\n[equations]\na = "1e-14 * w**2 + 3"\n'
 """da/dw = 3e-14: a tiny derivative."""

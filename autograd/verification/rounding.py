@@ -42,6 +42,7 @@ class Spreads:
         self.deviations: dict[str, Number] = {}  # node -> the document's (stated - exact)
         self.shown: dict[str, str] = {}  # node -> its stated value as the document shows it
         self._points: dict[str, Point | None] = {}
+        self._document_kinks: tuple[tuple[bool, ...], ...] | None = None
 
     def state(self, claim: Claim, computed: Number, status: str) -> None:
         """Note a judged value claim: an equation stated ok or rounding is a stated value
@@ -80,19 +81,30 @@ class Spreads:
         return (low, high), [name for _, name, _ in moves]
 
     def point_for(self, name: str) -> Point | None:
-        """The case's graph with stated node `name` moved by the document's deviation (None
-        where the equations cannot be evaluated there)."""
+        """The case's graph with stated node `name` moved by the document's deviation; None
+        where the equations cannot be evaluated there, or where the move takes a ReLU across
+        its kink (a document's derivation stays on its branch: rounding does not explain
+        a slope of 0 for 1)."""
         if name not in self._points:
             try:
-                self._points[name] = Point.from_case(
+                moved: Point | None = Point.from_case(
                     self.case,
                     self.values,
                     budget=self.point.budget,
                     shifts={name: self.deviations[name]},
                 )
             except ExpressionError:
-                self._points[name] = None
+                moved = None
+            if moved is not None and moved.kinks() != self._kinks():
+                moved = None
+            self._points[name] = moved
         return self._points[name]
+
+    def _kinks(self) -> tuple[tuple[bool, ...], ...]:
+        """The document's point's side of every kink (walked once)."""
+        if self._document_kinks is None:
+            self._document_kinks = self.point.kinks()
+        return self._document_kinks
 
     def _quantity(self, claim: Claim) -> tuple[Callable[[Point], Number], str]:
         """What the claim states, as a function of a point, and the node it is computed at."""
