@@ -725,7 +725,7 @@ ROWS: list[Row] = [
         ("bad.toml", "not valid TOML", "fix the syntax"),
         setup=_write("bad.toml", "[inputs\nx = 1\n"), where=CASE_FILE),
     cli("case-nan-input", "an input x = nan", ["verify", "{tmp}/nan.toml"],
-        ("nan.toml:2: [inputs] x: must be a finite number", "write a number of everyday size"),
+        ("nan.toml:2:1: [inputs] x: must be a finite number", "write a number of everyday size"),
         setup=_write("nan.toml", CASE_HEAD.replace("x = 2.0", "x = nan")), where=CASE_FILE),
     cli("case-code", "an equation __import__('os').system(...)", ["verify", "{tmp}/evil.toml"],
         ("evil.toml", "equation 'b'"),

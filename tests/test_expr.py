@@ -4,9 +4,18 @@ refuses (with a column), and that nothing is ever executed."""
 from __future__ import annotations
 
 import math
+import tracemalloc
 
+import numpy as np
 import pytest
+from chaingrad.autograd.tensor import Tensor
 from chaingrad.autograd.value import Value
+from chaingrad.autograd.verification.budget import (
+    EVALUATE_COST,
+    MAX_ARRAY_SIZE,
+    WorkBudget,
+    WorkLimitError,
+)
 from chaingrad.autograd.verification.expr import (
     MAX_DEPTH,
     MAX_EXPONENT,
@@ -14,6 +23,7 @@ from chaingrad.autograd.verification.expr import (
     ExpressionError,
     evaluate,
     function_names,
+    function_table,
     is_name,
     name_problem,
     parse,
@@ -162,7 +172,9 @@ def test_kinks_follow_relu_abs_has_derivative_zero_at_zero():
     [
         ("__import__('os')", 1, "cannot call __import__"),
         ("x + os.system", 5, "attribute .system"),
-        ("x + y[0]", 5, "indexing"),
+        ("x + y[0:2]", 7, "a slice is not allowed"),
+        ("x + y[z]", 7, "index with whole numbers"),
+        ("y[0, 1, 2, 3, 4]", 3, "5 indices"),
         ("lambda: 1", 1, "lambda"),
         ("[a for a in b]", 1, "comprehension"),
         ("(a for a in b)", 1, "generator"),
@@ -270,3 +282,58 @@ def test_any_text_is_parsed_or_refused_cleanly(text):
         evaluate(expression, {n: Value(0.5, label=n) for n in expression.names})
     except ExpressionError as error:
         assert str(error)
+
+
+# --------------------------------------------------------------------------- arrays
+def tensors(**values):
+    """Labelled Tensor leaves and the function table for arrays."""
+    nodes = {k: Tensor(np.array(v, float), requires_grad=True, label=k) for k, v in values.items()}
+    return nodes, function_table(arrays=True)
+
+
+def test_arrays_are_indexed_with_whole_numbers_and_the_result_differentiates():
+    nodes, functions = tensors(W=[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], w=[7.0, 8.0, 9.0])
+    assert evaluate(parse("W[1, 2]"), nodes, functions).data == 6.0
+    assert evaluate(parse("w[-1] + W[-2, 0]"), nodes, functions).data == 10.0
+    assert evaluate(parse("W[1]"), nodes, functions).data.tolist() == [4.0, 5.0, 6.0]
+    assert evaluate(parse("(W @ w)[0]"), nodes, functions).data == 50.0
+    y = evaluate(parse("W[0, 1] * w[2]"), nodes, functions)
+    y.backward()
+    assert nodes["W"].grad.tolist() == [[0.0, 9.0, 0.0], [0.0, 0.0, 0.0]]
+    assert nodes["w"].grad.tolist() == [0.0, 0.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "words"),
+    [
+        ("W[2, 0]", 3, "index 2 is out of range for axis 0 of W (shape (2, 3)): it runs from -2"),
+        ("1 + w[-4]", 7, "index -4 is out of range for axis 0 of w"),
+        ("W[0, 1, 0]", 3, "3 indices for W of shape (2, 3): at most 2"),
+        ("s[0]", 3, "s is a single number and cannot be indexed"),
+        ("w[0][0]", 6, "the value indexed is a single number"),
+    ],
+)
+def test_indexing_out_of_range_or_a_number_is_refused_with_the_column(text, column, words):
+    nodes, functions = tensors(W=[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], w=[7.0, 8.0, 9.0], s=1.0)
+    with pytest.raises(ExpressionError) as error:
+        evaluate(parse(text), nodes, functions)
+    assert words in str(error.value) and error.value.column == column
+
+
+@pytest.mark.parametrize("text", ["a * b", "a @ b", "max(a, b)", "a - b.T.T"])
+def test_a_result_larger_than_the_array_limit_is_refused_before_it_is_made(text):
+    nodes, functions = tensors(a=[[1.0]] * 5000, b=[[1.0] * 5000])  # a (5000,1), b (1,5000)
+    tracemalloc.start()
+    with pytest.raises(ExpressionError, match=f"25000000 entries .* the limit is {MAX_ARRAY_SIZE}"):
+        evaluate(parse(text), nodes, functions)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 5_000_000  # the 200 MB product was never allocated
+
+
+def test_evaluation_counts_against_a_work_budget():
+    budget = WorkBudget(12)
+    evaluate(parse("x * y + x"), {"x": Value(1.0), "y": Value(2.0)}, budget=budget)
+    assert budget.spent == 2 * EVALUATE_COST
+    with pytest.raises(WorkLimitError, match="more than 12 units of work"):
+        evaluate(parse("x * y * x * y * x"), {"x": Value(1.0), "y": Value(2.0)}, budget=budget)

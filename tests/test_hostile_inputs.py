@@ -17,6 +17,7 @@ import hostile_engine
 import hostile_networks
 import hostile_tools
 import hostile_training
+import hostile_verify
 import pytest
 from chaingrad.nn.app.cli import main
 from hostile_inputs import CASE_FILE, CLI, Row
@@ -24,7 +25,7 @@ from hostile_inputs import ROWS as CORE_ROWS
 
 ROWS = (
     CORE_ROWS + hostile_engine.ROWS + hostile_tools.ROWS + hostile_networks.ROWS
-    + hostile_training.ROWS + hostile_cli.ROWS
+    + hostile_training.ROWS + hostile_cli.ROWS + hostile_verify.ROWS
 )  # fmt: skip
 
 
@@ -52,6 +53,11 @@ def test_every_row_is_run_once_and_ids_are_unique():
     for row in ROWS:
         assert row.fragments or row.error is None, row.id
         assert (row.run is None) == bool(row.outcome == "exit 2"), row.id
+
+
+def test_the_readme_counts_the_rows():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"every bad input tried, {len(ROWS)} rows with one test each" in readme
 
 
 @pytest.mark.parametrize("row", params(PYTHON_ROWS))

@@ -48,16 +48,14 @@ def test_statuses_follow_the_shown_digits(tmp_path):
         "[claims]\n"
         f'"o (ok)" = {round(o, 4):.4f}\n'
         f'"o (edge)" = {ok_at_half_unit:.8f}\n'
-        f'"o (rounding)" = {round(o, 4) + 0.0002:.4f}\n'
-        f'"o (wrong)" = {round(o, 4) + 0.0003:.4f}\n'
+        f'"o (two units)" = {round(o, 4) + 0.0002:.4f}\n'
         f'"o (coarse)" = {round(o, 2):.2f}\n'
         f'"dE/dw" = {dw:.6f}\n'
     )
     results = by_claim(run(tmp_path, text))
     assert results["o (ok)"].status == "ok"
     assert results["o (edge)"].status == "wrong"  # 8 decimals shown: judged at the 8th
-    assert results["o (rounding)"].status == "rounding"
-    assert results["o (wrong)"].status == "wrong"
+    assert results["o (two units)"].status == "wrong"  # no rounding of the document's explains it
     assert results["o (coarse)"].status == "ok"
     assert results["dE/dw"].status == "ok"
     assert results["dE/dw"].computed == pytest.approx(dw, rel=1e-12)
@@ -74,7 +72,9 @@ def test_trailing_zeros_count_and_verify_decimals_override_them(tmp_path):
 
 def test_the_bands_can_be_widened(tmp_path):
     text = NEURON + '[claims]\n"o" = 0.5746\n'  # o = 0.574443: 1.6 units off
-    assert run(tmp_path, text).claims[0].status == "rounding"
+    assert run(tmp_path, text).claims[0].status == "wrong"
+    band = run(tmp_path, text + "[verify]\nrounding_units = 2\n").claims[0]
+    assert band.status == "rounding" and "the band [verify] rounding_units sets" in band.hint
     widened = run(tmp_path, text + "[verify]\nok_units = 2\nrounding_units = 5\n")
     assert widened.claims[0].status == "ok"
 
@@ -338,13 +338,13 @@ def test_array_claims_use_the_tensor_engine_and_the_digits_of_each_entry(tmp_pat
         "[claims]\n"
         "z = [[0.45], [-0.95]]\n"
         f'"dL/dW" = [[{dw[0, 0]:.4f}, {dw[0, 1]:.4f}], [{dw[1, 0]:.4f}, {dw[1, 1]:.4f}]]\n'
-        f'"dL/dz" = [[{dz[0, 0] + 0.0015:.3f}], [{dz[1, 0]:.3f}]]\n'
+        f'"dL/dz" = [[{math.trunc(dz[0, 0] * 1000) / 1000:.3f}], [{dz[1, 0]:.3f}]]\n'
         '"dL/dW (transposed)" = ' + str(np.round(dw.T, 6).tolist()) + "\n"
     )
     value, matrix, rounded, transposed = run(tmp_path, text).claims
     assert value.status == "ok" and np.allclose(value.computed, [[0.45], [-0.95]])
     assert matrix.status == "ok" and np.allclose(matrix.computed, dw, rtol=1e-12)
-    assert rounded.status == "rounding"  # one entry 1.5 units off
+    assert rounded.status == "rounding"  # one entry truncated
     assert transposed.status == "wrong"
     assert any("transpose of the correct 2x2 matrix" in d for d in transposed.diagnoses)
     assert transposed.breakdown == ""  # path-by-path breakdowns are for scalar graphs
@@ -459,6 +459,25 @@ def test_reports(tmp_path):
     assert "summary: 1 ok, 0 rounding, 1 wrong" in plain and "chain rule:" in plain
 
 
+def test_reports_escape_the_files_own_text(tmp_path):
+    title = "<img src=x onerror=alert(1)> [click](javascript:alert(1)) *bold*"
+    text = NEURON.replace('title = "one sigmoid neuron"', f"title = {title!r}").replace(
+        'source = "somewhere.txt"', "source = '<script>alert(2)</script>'"
+    )
+    text += '[claims]\n"o (`x` | <b>hi</b>)" = 0.9\n'
+    result = run(tmp_path, text)
+    md, page = result.markdown(), result.html()
+    for report in (md, page):
+        assert "<img" not in report and "<script>" not in report
+    assert "<b>" not in page and md.count("<b>") == 1  # in the claim's code span only
+    assert md.startswith(
+        "# &lt;img src=x onerror=alert(1)&gt; \\[click\\](javascript:alert(1)) \\*bold\\*\n"
+    )
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in md
+    assert "| `` o (`x` \\| <b>hi</b>) `` |" in md  # a code span: shown as written, not run
+    assert "<h1>&lt;img src=x onerror=alert(1)&gt;" in page
+
+
 def test_verify_takes_a_mapping_and_its_errors_are_case_file_errors():
     case = {
         "parameters": {"w": 2.0},
@@ -492,7 +511,7 @@ def test_cli_exit_codes_json_and_reports(tmp_path, capsys):
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err.count("\n") == 1 and "Traceback" not in captured.err
-    assert captured.err.startswith(f"chaingrad verify: error: {invalid}:19: claim 'dE/dq'")
+    assert captured.err.startswith(f"chaingrad verify: error: {invalid}:19:1: claim 'dE/dq'")
 
     md, page = tmp_path / "r" / "out.md", tmp_path / "out.html"
     assert main(["verify", str(bad), "--report", str(md)]) == 1

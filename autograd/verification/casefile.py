@@ -14,9 +14,9 @@ The format (a user-facing contract)::
 
 This module holds the format's types and limits. `loading.load` reads and checks a file
 (or an already-parsed mapping) and returns a `CaseFile`; anything wrong raises
-`CaseFileError` naming the file, the line or equation, what is wrong and what to do. A
-claim's shown digits come from its literal text in the file (`casetext`), because TOML
-reads ``0.0850`` as 0.085.
+`CaseFileError` naming the file, the line and column or equation, what is wrong and what
+to do. A claim's shown digits come from its literal text in the file (`casetext`), because
+TOML reads ``0.0850`` as 0.085.
 
 Inputs, parameters and claimed values may be arrays (TOML arrays, nested for a
 matrix, at most 4-dimensional); each entry's shown digits are read the same way.
@@ -24,17 +24,20 @@ matrix, at most 4-dimensional); each entry's shown digits are read the same way.
 loss takes the mean is off by that factor).
 
 A claim or formula key may end in a note in parentheses, ``"dE/dw1 (delta form)"``,
-so that a document's several forms of one derivative can all be checked.
+so that a document's several forms of one derivative can all be checked. A derivative may
+be written with ``d`` or ``∂``: ``"∂E/∂w17"`` is the claim ``"dE/dw17"``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from .expr import Expression
+from .budget import MAX_ARRAY_SIZE as MAX_ARRAY_SIZE  # the format's limits, all here
+from .expr import Expression, ExpressionError
 from .tolerance import Settings
 
 MAX_FILE_BYTES = 200_000
@@ -47,10 +50,11 @@ MAX_OPERATIONS = 20_000
 """Most expression operations (syntax-tree nodes) in one file, all expressions together."""
 MAX_MAGNITUDE = 1e300
 """Largest size of a number in a file, and of any value or derivative computed from one."""
-MAX_ARRAY_SIZE = 10_000
-"""Most entries in one array."""
 MAX_RANK = 4
 """Most dimensions of an array."""
+MAX_EXPONENT = 300
+"""Largest power of ten, either way, of a number's last shown digit: ``1.5e-7`` (a last digit
+of 1e-8) is fine, ``0e400`` (a last digit of 1e400) is not."""
 
 KINDS = ("value", "derivative", "updated", "formula")
 """The kinds of `Claim`."""
@@ -68,22 +72,78 @@ TABLES = (
 """The top-level keys of a case file."""
 
 
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
+_NOTE = r"(?:\s+\(([^()]*)\))?"
+_DERIVATIVE_KEY = re.compile(rf"[d∂]({_NAME})/[d∂]({_NAME}){_NOTE}")
+NAME_KEY = re.compile(rf"({_NAME}){_NOTE}")
+"""A value or update claim's key: a node's name, optionally with a note."""
+
+
+def derivative_key(key: str) -> tuple[str, str] | None:
+    """(A, B) for a derivative key ``"dA/dB"`` or ``"∂A/∂B"`` (optionally with a note in
+    parentheses); None for any other key."""
+    match = _DERIVATIVE_KEY.fullmatch(key)
+    return (match.group(1), match.group(2)) if match else None
+
+
+def canonical_key(key: str) -> str:
+    """The key with a derivative's ``∂`` written ``d``: two keys naming one claim are equal."""
+    match = _DERIVATIVE_KEY.fullmatch(key)
+    if not match:
+        return key
+    node, wrt, note = match.groups()
+    return f"d{node}/d{wrt}" + (f" ({note})" if note is not None else "")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a key is written: its 1-based line and column. ``text_column`` is the column of
+    the first character of its value when that is a one-line string without escapes (so that
+    a column inside an expression is a column of the file), else None."""
+
+    line: int
+    column: int
+    text_column: int | None = None
+
+
 class CaseFileError(ValueError):
     """A case file that cannot be verified, with where and what to do.
 
-    ``file`` is the file (or ``<dict>``), ``line`` the line when known, ``where``
-    the table, equation or claim, ``problem`` what is wrong and ``fix`` what to do.
+    ``file`` is the file (or ``<dict>``), ``line`` and ``column`` where in it when known,
+    ``where`` the table, equation or claim, ``problem`` what is wrong and ``fix`` what to do.
     """
 
     def __init__(
-        self, file: str, where: str, problem: str, fix: str = "", line: int | None = None
+        self,
+        file: str,
+        where: str,
+        problem: str,
+        fix: str = "",
+        line: int | None = None,
+        column: int | None = None,
     ) -> None:
-        self.file, self.where, self.problem, self.fix, self.line = file, where, problem, fix, line
-        place = f"{file}:{line}" if line else file
+        self.file, self.where, self.problem, self.fix = file, where, problem, fix
+        self.line, self.column = line, column
+        place = file
+        if line:
+            place += f":{line}" + (f":{column}" if column else "")
         text = f"{place}: {where}: {problem}" if where else f"{place}: {problem}"
         if fix:
             text += f"; {fix}"
         super().__init__(text)
+
+
+def expression_failure(
+    file: str, where: str, place: Place | None, error: ExpressionError, prefix: str, fix: str
+) -> CaseFileError:
+    """The `CaseFileError` for `error` in the expression written at `place`: at the column of
+    the file where the expression's failing part is, when the text maps to it."""
+    if place is None:
+        return CaseFileError(file, where, prefix + str(error), fix)
+    if error.column is not None and place.text_column is not None:
+        column = place.text_column + error.column - 1
+        return CaseFileError(file, where, prefix + error.reason, fix, place.line, column)
+    return CaseFileError(file, where, prefix + str(error), fix, place.line, place.column)
 
 
 @dataclass(frozen=True)
@@ -93,6 +153,7 @@ class Equation:
     name: str
     expression: Expression
     line: int | None
+    place: Place | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +163,7 @@ class Claim:
     ``kind`` is "value" (``node``'s value), "derivative" (d node / d wrt),
     "updated" (parameter ``node`` after one SGD step) or "formula" (d node / d wrt
     written as ``formula``). ``number`` is the claimed number and ``decimals`` how
-    many decimals the document shows (None for formulas).
+    many decimals the document shows (None for formulas); ``place`` where the key is.
     """
 
     key: str
@@ -113,6 +174,7 @@ class Claim:
     decimals: int | np.ndarray | None
     formula: Expression | None
     line: int | None
+    place: Place | None = None
 
 
 @dataclass(frozen=True)

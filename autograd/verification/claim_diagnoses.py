@@ -1,26 +1,32 @@
-"""Explaining a wrong claim: which of `diagnose`'s candidates fit it, and its chain-rule
+"""Explaining a wrong claim: which of `diagnose`'s candidates fits it best, and its chain-rule
 breakdown.
 
-A wrong derivative fits a candidate within its rounding band; a wrong updated parameter
-is diagnosed through the gradient its update implies; a wrong formula must match a
-candidate at the document's point and at `DIAGNOSIS_POINTS` random points, or hold once
-one matrix in it is transposed. At most `MAX_DIAGNOSED` wrong claims of a file are
-diagnosed. `diagnoses_that_fit` and `breakdown` serve `compare` too.
+A candidate fits a wrong number only as the correct value would: within half a unit of its
+last shown digit, or by the rules of rounding (`tolerance.Settings.status`), and a wrong
+updated parameter through the update the candidate gradient gives. A wrong formula fits a
+candidate that it matches at the document's point and at `DIAGNOSIS_POINTS` random points,
+or holds once one matrix in it is transposed. When several fit, only the nearest is given
+(two stories of one number contradict each other). At most `MAX_DIAGNOSED` wrong claims of
+a file are diagnosed. `nearest_fit` and `breakdown` serve `compare` too.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+
+import numpy as np
 
 from ..chain import ChainRuleError, explain
 from ..value import Value
+from .budget import WALK_COST
 from .casefile import CaseFile, Claim
-from .diagnose import candidates, transpositions
+from .diagnose import Candidate, candidates, transpositions
 from .expr import ExpressionError
 from .point import Point
 from .quantities import Number, format_value
-from .tolerance import within
+from .tolerance import Spread
 
 MAX_DIAGNOSED = 100
 """Wrong claims diagnosed per file; the rest get their status and breakdown only."""
@@ -38,31 +44,41 @@ class ClaimDiagnoser:
         self.point = point
         self.others = others
         self.diagnosed = 0
+        self._candidates: dict[tuple[int, str, str], list[Candidate]] = {}
 
-    def number(self, claim: Claim, computed: Number, unit: Number) -> tuple[str, ...]:
-        """The diagnoses of a wrong derivative or updated parameter shown to `unit` (none
-        for a value)."""
+    def number(
+        self, claim: Claim, computed: Number, unit: Number, spread: Spread | None
+    ) -> tuple[str, ...]:
+        """The diagnosis of a wrong derivative or updated parameter shown to `unit` (none
+        for a value): the nearest candidate that fits as the correct value would, with the
+        same `spread` of the document's rounded values."""
         if claim.kind == "value" or not self._budget():
             return ()
         assert claim.number is not None
-        tolerance = self.settings.rounding_band(unit)
+
+        def fits(value: Number) -> bool:
+            return self.settings.status(claim.number, value, unit, spread) != "wrong"
+
         if claim.kind == "derivative":
             assert claim.wrt is not None
-            fits = functools.partial(within, claim.number, tolerance=tolerance)
-            found = diagnoses_that_fit(self.point, claim.node, claim.wrt, fits)
-            return tuple(f"the claim {d}" for d in found)
-        # An updated parameter: diagnose the gradient the update implies.
+            found = self.candidates(self.point, claim.node, claim.wrt)
+            best = nearest_fit(found, fits, claim.number)
+            return () if best is None else (f"the claim {best.text}",)
+        # An updated parameter: the update each candidate gradient gives.
         rate = self.case.learning_rate
         assert rate is not None
-        implied = (self.case.parameters[claim.node] - claim.number) / rate
-        fits = functools.partial(within, implied, tolerance=tolerance / rate)
-        found = diagnoses_that_fit(self.point, self.case.loss, claim.node, fits)
-        gradient = format_value(implied, 4)
-        return tuple(f"the update uses a gradient of {gradient}, which {d}" for d in found)
+        start = self.case.parameters[claim.node]
+        found = self.candidates(self.point, self.case.loss, claim.node)
+        updates = [replace(c, value=start - rate * c.value) for c in found]
+        best = nearest_fit(updates, fits, claim.number)
+        if best is None:
+            return ()
+        gradient = format_value((start - claim.number) / rate, 4)
+        return (f"the update uses a gradient of {gradient}, which {best.text}",)
 
     def formula(self, claim: Claim) -> tuple[str, ...]:
-        """The diagnoses of a wrong formula: candidates it matches at every point checked,
-        and transposed matrices it holds with."""
+        """The diagnosis of a wrong formula: of the candidates it matches at every point
+        checked and the transposed matrices it holds with, the nearest."""
         if not self._budget():
             return ()
         assert claim.formula is not None and claim.wrt is not None
@@ -74,40 +90,53 @@ class ClaimDiagnoser:
             except ExpressionError:
                 return ()
         # A candidate fits when it matches the formula at every point (keyed by its
-        # identity, since its text carries the numbers of the document's point).
+        # identity, since its text carries the numbers of the document's point); its
+        # distance is its worst relative deviation.
         texts: dict[str, str] = {}
-        fits: dict[str, int] = {}
+        distances: dict[str, list[float]] = {}
         for i, p in enumerate(points):
             try:
-                at_point = candidates(p, claim.node, claim.wrt)
+                at_point = self.candidates(p, claim.node, claim.wrt)
             except ExpressionError:
                 return ()
             for candidate in at_point:
                 texts.setdefault(candidate.key, candidate.text)
                 if self.settings.resembles(claimed[i], candidate.value):
-                    fits[candidate.key] = fits.get(candidate.key, 0) + 1
-        found = [texts[key] for key, count in fits.items() if count == len(points)]
+                    distances.setdefault(candidate.key, []).append(
+                        relative_distance(claimed[i], candidate.value)
+                    )
+        found = [(max(d), texts[key]) for key, d in distances.items() if len(d) == len(points)]
         found += self._transposed_formula(claim, points)
-        return tuple(f"the formula {d}" for d in found)
+        if not found:
+            return ()
+        return (f"the formula {min(found, key=lambda f: f[0])[1]}",)
 
-    def _transposed_formula(self, claim: Claim, points: list[Point]) -> list[str]:
+    def candidates(self, point: Point, node: str, wrt: str) -> list[Candidate]:
+        """`diagnose.candidates` at `point`, made once per derivative and point."""
+        key = (id(point), node, wrt)
+        if key not in self._candidates:
+            self._candidates[key] = candidates(point, node, wrt)
+        return self._candidates[key]
+
+    def _transposed_formula(self, claim: Claim, points: list[Point]) -> list[tuple[float, str]]:
         """The formula holds once one matrix in it is transposed: a matrix name replaced by
-        its transpose, or a family of indexed scalars with their indices swapped."""
+        its transpose, or a family of indexed scalars with their indices swapped. Each with
+        its worst relative deviation."""
         assert claim.formula is not None and claim.wrt is not None
         found = []
         for story, replace_in in transpositions(claim.formula.names, self.point):
+            distance = 0.0
             try:
-                holds = all(
-                    self.settings.resembles(
-                        p.evaluate(claim.formula, replace_in(p)),
-                        p.derivative(claim.node, claim.wrt),
-                    )
-                    for p in points
-                )
+                for p in points:
+                    value = p.evaluate(claim.formula, replace_in(p))
+                    truth = p.derivative(claim.node, claim.wrt)
+                    if not self.settings.resembles(value, truth):
+                        break
+                    distance = max(distance, relative_distance(value, truth))
+                else:
+                    found.append((distance, f"holds with {story}: a transposed matrix"))
             except ExpressionError:
                 continue
-            if holds:
-                found.append(f"holds with {story}: a transposed matrix")
         return found
 
     def _budget(self) -> bool:
@@ -116,18 +145,37 @@ class ClaimDiagnoser:
         return self.diagnosed <= MAX_DIAGNOSED
 
 
-def diagnoses_that_fit(
-    point: Point, node: str, wrt: str, fits: Callable[[Number], bool]
-) -> list[str]:
-    """The stories of the candidates for d(node)/d(wrt) whose value `fits` the claim."""
-    return [c.text for c in candidates(point, node, wrt) if fits(c.value)]
+def nearest_fit(
+    found: Iterable[Candidate], fits: Callable[[Number], bool], claimed: Number
+) -> Candidate | None:
+    """Of the candidates whose value `fits` the claim, the one nearest to `claimed` (the
+    largest difference over the entries of an array); the first of equals; None if none
+    fits."""
+    best, best_distance = None, math.inf
+    for candidate in found:
+        if np.shape(candidate.value) != np.shape(claimed) or not fits(candidate.value):
+            continue
+        distance = float(np.max(np.abs(np.subtract(candidate.value, claimed))))
+        if distance < best_distance:
+            best, best_distance = candidate, distance
+    return best
+
+
+def relative_distance(a: Number, b: Number) -> float:
+    """The largest relative difference between the entries of `a` and `b` (0 for equal)."""
+    size = np.maximum(np.abs(a), np.abs(b))
+    difference = np.abs(np.subtract(a, b))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(size > 0, difference / np.where(size > 0, size, 1.0), 0.0)
+    return float(np.max(ratio))
 
 
 def breakdown(point: Point, node: str, wrt: str) -> str:
     """The chain-rule breakdown of d(node)/d(wrt); '' for a Tensor graph (the path-by-path
-    breakdown is for scalar graphs)."""
+    breakdown is for scalar graphs). Its walk counts against the point's budget."""
     if not isinstance(point.nodes[node], Value):
         return ""
+    point.spend(WALK_COST * point.graph_size(node), "writing the chain rule of wrong claims")
     try:
         return explain(point.nodes[node], point.nodes[wrt])
     except ChainRuleError as error:

@@ -1,25 +1,21 @@
 """Checking what a case file claims: ``[claims]``, ``[claims.updated]`` and ``[formulas]``.
 
-A claim's key names a node (its value) or a derivative ``"dA/dB"``, where A must be
-computed from B; ``[claims.updated]`` names parameters (after one SGD step, so it needs a
-learning rate) and ``[formulas]`` derivatives written as expressions. Any key may end in a
-note in parentheses, ``"dE/dw1 (delta form)"``. A numeric claim keeps the decimals its
+A claim's key names a node (its value) or a derivative ``"dA/dB"`` (or ``"∂A/∂B"``), where
+A must be computed from B; ``[claims.updated]`` names parameters (after one SGD step, so it
+needs a learning rate) and ``[formulas]`` derivatives written as expressions. Any key may
+end in a note in parentheses, ``"dE/dw1 (delta form)"``; two keys that differ only in
+``d`` and ``∂`` are one claim, defined twice. A numeric claim keeps the decimals its
 literal text shows.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from .casefile import MAX_CLAIMS, Claim
+from .casefile import MAX_CLAIMS, NAME_KEY, Claim, canonical_key, derivative_key
+from .casetext import claimed_decimals
 from .fields import FieldChecker, KeyPath, describe_value
-
-_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
-_NOTE = r"(?:\s+\(([^()]*)\))?"
-_DERIVATIVE_KEY = re.compile(rf"d({_NAME})/d({_NAME}){_NOTE}")
-_NAME_KEY = re.compile(rf"({_NAME}){_NOTE}")
 
 DependsOn = Mapping[str, frozenset[str]]
 """Every defined name -> the names it is computed from."""
@@ -32,7 +28,7 @@ def check_claims(
     learning_rate: float | None,
 ) -> list[Claim]:
     """Every claim of the file in order: values and derivatives, updated parameters, then
-    formulas; at most `MAX_CLAIMS`."""
+    formulas; at most `MAX_CLAIMS`, each once."""
     claims_table = fields.table(data, "claims")
     claims = _numbers(fields, claims_table, depends_on)
     claims += _updated(fields, claims_table, depends_on, learning_rate)
@@ -44,6 +40,7 @@ def check_claims(
             f"{len(claims)} claims; the limit is {MAX_CLAIMS}",
             "split the document into several case files",
         )
+    _each_once(fields, claims)
     return claims
 
 
@@ -57,18 +54,13 @@ def _numbers(
             continue
         path = ("claims", key)
         where = f"claim {key!r}"
-        derivative = _DERIVATIVE_KEY.fullmatch(key)
-        if derivative:
-            node, wrt = _derivative(fields, path, where, derivative, depends_on)
+        if derivative_key(key):
+            node, wrt = _derivative(fields, path, where, key, depends_on)
             kind = "derivative"
         else:
             node, wrt, kind = _node_key(fields, path, where, key, depends_on), None, "value"
         number = fields.value(path, where, value)
-        claims.append(
-            Claim(
-                key, kind, node, wrt, number, fields.decimals(path, value), None, fields.line(path)
-            )
-        )
+        claims.append(_claim(fields, path, kind, node, wrt, number, value))
     return claims
 
 
@@ -101,19 +93,25 @@ def _updated(
                 "only [parameters] are updated by a training step",
             )
         number = fields.value(path, where, value)
-        claims.append(
-            Claim(
-                key,
-                "updated",
-                node,
-                None,
-                number,
-                fields.decimals(path, value),
-                None,
-                fields.line(path),
-            )
-        )
+        claims.append(_claim(fields, path, "updated", node, None, number, value))
     return claims
+
+
+def _claim(
+    fields: FieldChecker,
+    path: KeyPath,
+    kind: str,
+    node: str,
+    wrt: str | None,
+    number: Any,
+    value: Any,
+) -> Claim:
+    """A numeric claim at `path`, with the decimals its literal `value` shows."""
+    decimals = claimed_decimals(value)
+    key = path[-1]
+    return Claim(
+        key, kind, node, wrt, number, decimals, None, fields.line(path), fields.place(path)
+    )
 
 
 def _formulas(fields: FieldChecker, data: Mapping[str, Any], depends_on: DependsOn) -> list[Claim]:
@@ -122,15 +120,14 @@ def _formulas(fields: FieldChecker, data: Mapping[str, Any], depends_on: Depends
     for key, text in fields.table(data, "formulas").items():
         path = ("formulas", key)
         where = f"formula {key!r}"
-        derivative = _DERIVATIVE_KEY.fullmatch(key)
-        if not derivative:
+        if not derivative_key(key):
             fields.fail(
                 path,
                 where,
                 "a formula's key must name a derivative",
-                'write it as "dA/dB" (optionally "dA/dB (note)")',
+                'write it as "dA/dB" or "∂A/∂B" (optionally "dA/dB (note)")',
             )
-        node, wrt = _derivative(fields, path, where, derivative, depends_on)
+        node, wrt = _derivative(fields, path, where, key, depends_on)
         if not isinstance(text, str):
             fields.fail(
                 path,
@@ -147,15 +144,44 @@ def _formulas(fields: FieldChecker, data: Mapping[str, Any], depends_on: Depends
                     f"name {used!r} is not defined",
                     "a formula may use any input, parameter or equation",
                 )
-        claims.append(Claim(key, "formula", node, wrt, None, None, expression, fields.line(path)))
+        claims.append(
+            Claim(
+                key,
+                "formula",
+                node,
+                wrt,
+                None,
+                None,
+                expression,
+                fields.line(path),
+                fields.place(path),
+            )
+        )
     return claims
+
+
+def _each_once(fields: FieldChecker, claims: list[Claim]) -> None:
+    """Refuse a claim written twice: keys that differ only in ``d`` and ``∂``."""
+    tables = {"formula": ("formulas",), "updated": ("claims", "updated")}
+    seen: dict[tuple[tuple[str, ...], str], Claim] = {}
+    for claim in claims:
+        table = tables.get(claim.kind, ("claims",))
+        first = seen.setdefault((table, canonical_key(claim.key)), claim)
+        if first is not claim:
+            where = {"updated": "updated claim", "formula": "formula"}.get(claim.kind, "claim")
+            fields.fail(
+                (*table, claim.key),
+                f"{where} {claim.key!r}",
+                f"is the same claim as {first.key!r} (line {first.line})",
+                'keep one of them, or tell them apart with a note: "dE/dw (second form)"',
+            )
 
 
 def _node_key(
     fields: FieldChecker, path: KeyPath, where: str, key: str, depends_on: DependsOn
 ) -> str:
     """The node a value or update claim names (its key without a note)."""
-    match = _NAME_KEY.fullmatch(key)
+    match = NAME_KEY.fullmatch(key)
     if not match:
         fields.fail(
             path,
@@ -170,14 +196,10 @@ def _node_key(
 
 
 def _derivative(
-    fields: FieldChecker,
-    path: KeyPath,
-    where: str,
-    match: re.Match[str],
-    depends_on: DependsOn,
+    fields: FieldChecker, path: KeyPath, where: str, key: str, depends_on: DependsOn
 ) -> tuple[str, str]:
     """(A, B) of a derivative key ``dA/dB``: both defined, and A computed from B."""
-    node, wrt = match.group(1), match.group(2)
+    node, wrt = derivative_key(key)  # type: ignore[misc]
     for name in (node, wrt):
         if name not in depends_on:
             fields.fail(

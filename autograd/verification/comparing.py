@@ -3,7 +3,8 @@
 `compare(hand, function, at)` calls `function` at `at` (labelled `Value` arguments, or
 `Tensor` arguments when some value is an array) and judges each hand value as `verify`
 judges a claim: a number by the digits it shows, an array entry by entry to a relative
-tolerance (its disagreeing entries listed), a wrong one diagnosed. Central differences
+tolerance (its disagreeing entries listed), a wrong one diagnosed (the nearest candidate
+that fits). Central differences
 come from `autograd.gradcheck.numeric_gradient`, for arguments only.
 """
 
@@ -12,7 +13,6 @@ from __future__ import annotations
 import functools
 import inspect
 import math
-import re
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from numbers import Integral, Real
@@ -25,13 +25,15 @@ from ..gradcheck import numeric_gradient
 from ..graph import topological_order
 from ..tensor import Tensor
 from ..value import Value
+from .casefile import MAX_EXPONENT, derivative_key
 from .casetext import shown_decimals
-from .claim_diagnoses import breakdown, diagnoses_that_fit
+from .claim_diagnoses import breakdown, nearest_fit
+from .diagnose import candidates
 from .expr import ExpressionError, function_table
 from .point import Point, leaf
-from .quantities import Number, as_number, shown_number
+from .quantities import Number, abbreviated, as_number, shown_number, some_of
 from .results import Comparison
-from .tolerance import Settings, close_entries, last_unit, shape_note, within
+from .tolerance import Settings, close_entries, last_unit, shape_note
 from .verdicts import ClaimResult, Disagreement
 
 HandValue = float | str | Decimal | np.ndarray | Tensor | Sequence[Any]
@@ -54,7 +56,7 @@ def compare(
     `Value`; when some entry of `at` is an array (numpy, a `Tensor` or nested lists),
     every argument is a labelled `Tensor` (numbers as 0-d) and the output must be a
     one-entry `Tensor` (a loss). A key of `hand` is an argument name (d output /
-    d argument) or ``"dA/dB"`` for a labelled node A of the graph.
+    d argument) or ``"dA/dB"`` (or ``"∂A/∂B"``) for a labelled node A of the graph.
 
     A number in `hand` is judged by the digits it shows: give it as a string or
     `Decimal` (``"0.0850"``) to keep trailing zeros. A string is the text of a number,
@@ -74,8 +76,7 @@ def compare(
     differences: dict[str, Number | None] = {}
     disagreements: dict[str, tuple[Disagreement, ...]] = {}
     for key, value in hand.items():
-        match = re.fullmatch(r"d([A-Za-z_]\w*)/d([A-Za-z_]\w*)", key)
-        node, wrt = (match.group(1), match.group(2)) if match else (output, key)
+        node, wrt = derivative_key(key) or (output, key)
         for name in (node, wrt):
             if name not in point.nodes:
                 raise ValueError(f"compare: no argument or labelled node {name!r} (in {key!r})")
@@ -90,12 +91,12 @@ def compare(
         else:
             unit = last_unit(decimals)
             status = settings.status(number, computed, unit)
-            fits = functools.partial(within, number, tolerance=settings.rounding_band(unit))
+            fits = functools.partial(_fits_digits, settings, number, unit)
         diagnoses: tuple[str, ...] = ()
         chain = ""
         if status == "wrong":
-            found = diagnoses_that_fit(point, node, wrt, fits)
-            diagnoses = tuple(f"the hand value {d}" for d in found)
+            best = nearest_fit(candidates(point, node, wrt), fits, number)
+            diagnoses = () if best is None else (f"the hand value {best.text}",)
             chain = breakdown(point, node, wrt)
         fd = _finite_difference(function, at, arrays, node, wrt, eps) if wrt in at else None
         differences[key] = fd
@@ -119,6 +120,11 @@ def compare(
             )
         )
     return Comparison(tuple(rows), differences, disagreements)
+
+
+def _fits_digits(settings: Settings, number: Number, unit: Number, value: Number) -> bool:
+    """A candidate `value` fits a hand `number` shown to `unit` as the correct value would."""
+    return settings.status(number, value, unit) != "wrong"
 
 
 def _check_arguments(hand: object, function: object, at: object, eps: object) -> None:
@@ -173,7 +179,7 @@ def _function_point(
     except TypeError as error:  # the function's parameters are not the names in `at`
         raise TypeError(
             f"compare: the function cannot be called with the arguments named in at "
-            f"({', '.join(at) or 'none'}): {error}; it must take one argument per entry of "
+            f"({some_of(at) or 'none'}): {error}; it must take one argument per entry of "
             "at, by those names"
         ) from None
     except ValueError:  # no signature to read (some built-ins): calling it will tell
@@ -289,4 +295,11 @@ def _hand_number(key: str, value: HandValue) -> tuple[Number, int | None]:
         text = str(int(value))
     else:
         text = repr(float(value))
-    return number, shown_decimals(text)
+    decimals = shown_decimals(text)
+    if not abs(decimals) <= MAX_EXPONENT:  # 0e400 would be shown to a unit of inf
+        raise ValueError(
+            f"compare: hand value for {key!r} ({abbreviated(text)}) shows its last digit at "
+            f"10**{-decimals}, beyond 10**±{MAX_EXPONENT}; write it with an exponent of everyday "
+            "size"
+        )
+    return number, decimals

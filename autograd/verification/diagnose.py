@@ -20,7 +20,6 @@ that holds once a matrix in it is transposed. Paths and activations need scalar 
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from .. import ops
 from ..chain import ChainRuleError, chain_rule, node_name
 from ..graph import local_derivatives
 from ..value import Value
+from .budget import WALK_COST
 from .point import Point
 from .quantities import Number, brief_value
 
@@ -57,12 +57,24 @@ def candidates(point: Point, node: str, wrt: str) -> list[Candidate]:
     scalar = isinstance(root, Value)  # paths and activations: chain_rule walks scalar graphs
     return [
         *_ratios(point, truth),
-        *(_single_paths(root, target, node, truth) if scalar else ()),
-        *(_missing_activations(root, target, truth) if scalar else ()),
+        *(_single_paths(point, node, target, truth) if scalar else ()),
+        *(_missing_activations(point, node, target, truth) if scalar else ()),
         *_regularization(point, node, wrt, truth),
         *_transposed(point, node, wrt),
         *_transposed_matrix(truth),
     ]
+
+
+def _paths(point: Point, node: str, target: Value, labelled_only: bool) -> list[Any]:
+    """The chain rule's paths from `target` to `node` ([] when there are too many), their
+    walk and their factors counted against the point's budget."""
+    point.spend(WALK_COST * point.graph_size(node), "diagnosing wrong claims")
+    try:
+        rule = chain_rule(point.nodes[node], target, labelled_only=labelled_only)
+    except ChainRuleError:
+        return []
+    point.spend(sum(len(path.factors) for path in rule.paths), "diagnosing wrong claims")
+    return list(rule.paths)
 
 
 RATIOS = (
@@ -94,22 +106,19 @@ def _ratios(point: Point, truth: Number) -> list[Candidate]:
     return [Candidate(f"ratio {r!r}", text.format(truth=shown), r * truth) for r, text in ratios]
 
 
-def _single_paths(root: Value, target: Value, node: str, truth: float) -> list[Candidate]:
+def _single_paths(point: Point, node: str, target: Value, truth: float) -> list[Candidate]:
     """Each path's product alone, when the chain rule sums several paths (a dropped path)."""
-    try:
-        rule = chain_rule(root, target)
-    except ChainRuleError:
-        return []
-    if len(rule.paths) < 2:
+    paths = _paths(point, node, target, labelled_only=True)
+    if len(paths) < 2:
         return []
     out = []
-    for path in rule.paths:
+    for path in paths:
         route = " ← ".join([node, *(node_name(f.parent) for f in path.factors)])
         out.append(
             Candidate(
                 f"path {route}",
                 f"equals the product along one path only ({route} = "
-                f"{brief_value(path.product, 4)}); the chain rule sums {len(rule.paths)} paths "
+                f"{brief_value(path.product, 4)}); the chain rule sums {len(paths)} paths "
                 f"(total {brief_value(truth, 4)}): a dropped path",
                 path.product,
             )
@@ -117,24 +126,28 @@ def _single_paths(root: Value, target: Value, node: str, truth: float) -> list[C
     return out
 
 
-def _missing_activations(root: Value, target: Value, truth: float) -> list[Candidate]:
-    """The chain rule with one activation's derivative left out (set to 1 on every path)."""
-    try:
-        rule = chain_rule(root, target, labelled_only=False)
-    except ChainRuleError:
-        return []
+def _missing_activations(point: Point, node: str, target: Value, truth: float) -> list[Candidate]:
+    """The chain rule with one activation's derivative left out (set to 1 on every path).
+
+    Each path's product without one factor comes from the products of the factors before
+    and after it, so the whole is linear in the paths' lengths."""
     activations: dict[int, Value] = {}
-    for path in rule.paths:
-        for f in path.factors:
+    change: dict[int, float] = {}  # activation -> the sum changes by this without its factor
+    for path in _paths(point, node, target, labelled_only=False):
+        values = [f.value for f in path.factors]
+        after = [1.0] * (len(values) + 1)
+        for i in range(len(values) - 1, -1, -1):
+            after[i] = after[i + 1] * values[i]
+        before = 1.0
+        for i, f in enumerate(path.factors):
             made_by = ops.of_node(f.child)
             if made_by is not None and made_by.activation:  # a derivative easy to leave out
                 activations.setdefault(f.child.node_id, f.child)
+                key = f.child.node_id
+                change[key] = change.get(key, 0.0) + before * after[i + 1] - after[0]
+            before *= values[i]
     out = []
-    for rank, (_, act) in enumerate(sorted(activations.items())):
-        without = sum(
-            math.prod(1.0 if f.child is act else f.value for f in path.factors)
-            for path in rule.paths
-        )
+    for rank, (key, act) in enumerate(sorted(activations.items())):
         name, argument = node_name(act), node_name(act.parents[0])
         local = local_derivatives(act)[0]
         out.append(
@@ -142,7 +155,7 @@ def _missing_activations(root: Value, target: Value, truth: float) -> list[Candi
                 f"activation {rank}",  # node ids differ between points; ranks do not
                 f"lacks the factor {act.op}'({argument}) = {brief_value(local, 4)} at {name}: the "
                 f"activation's derivative is missing (with it: {brief_value(truth, 4)})",
-                without,
+                truth + change[key],
             )
         )
     return out

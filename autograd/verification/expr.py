@@ -2,15 +2,19 @@
 
 The language: numbers, names, ``+ - * / **``, unary minus, parentheses, and calls
 to the functions in `function_names` (the op registry's functions and a few
-written with ops); for arrays also ``@`` and ``.T``. `parse` accepts exactly those
-`ast` node types and rejects everything else (attributes, subscripts, lambdas, comprehensions,
+written with ops); for arrays also ``@``, ``.T`` and indexing with whole-number
+literals (``w[0]``, ``W[1, 2]``, ``w[-1]``). `parse` accepts exactly those `ast` node
+types and rejects everything else (other attributes, slices, lambdas, comprehensions,
 comparisons, strings, calls to other names, ...) with the column. Nothing is
 ever passed to ``eval`` or ``exec``: `evaluate` walks the checked tree itself,
 iteratively, applying Python operators to the operands (`Value` nodes, or
 plain floats for sub-expressions made only of numbers, which are folded).
 
 The work is bounded before anything runs: the text length, the nesting depth,
-the number of operations and the size of a literal exponent.
+the number of operations and the size of a literal exponent. When it runs, no operation
+may make an array of more than `budget.MAX_ARRAY_SIZE` entries (checked from the
+operands' shapes before the operation allocates anything), and each operation is counted
+against the caller's `budget.WorkBudget`, if any.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import numpy as np
 from .. import ops
 from ..tensor import Tensor
 from ..value import Value
+from .budget import EVALUATE_COST, MAX_ARRAY_SIZE, WorkBudget, cost
 
 MAX_LENGTH = 2000
 """Longest expression accepted, in characters."""
@@ -38,6 +43,8 @@ MAX_NODES = 2000
 """Most syntax-tree nodes accepted in one expression."""
 MAX_EXPONENT = 100
 """Largest literal exponent accepted: ``x ** 100`` is fine, ``x ** 1000`` is not."""
+MAX_INDICES = 4
+"""Most indices in one subscript: one per dimension of the largest array a file may hold."""
 
 
 def function_names() -> tuple[str, ...]:
@@ -79,7 +86,6 @@ _BINARY = {
 
 # What the common rejected node types are, in words, for the error messages.
 _REJECTED = {
-    ast.Subscript: "indexing or slicing",
     ast.Lambda: "a lambda",
     ast.ListComp: "a comprehension",
     ast.SetComp: "a comprehension",
@@ -267,6 +273,9 @@ def _children(node: ast.AST, column: int) -> list[ast.expr]:
                 column,
             )
         return [node.value]
+    if isinstance(node, ast.Subscript):
+        _indices(node.slice, column + node.slice.col_offset - node.col_offset)
+        return [node.value]
     what = _REJECTED.get(type(node), f"'{type(node).__name__}'")
     raise ExpressionError(f"{what} is not allowed in an expression", column)
 
@@ -286,6 +295,33 @@ def _call_arguments(node: ast.Call, column: int) -> list[ast.expr]:
         wanted = "one argument" if low == high == 1 else f"{low} to {high} arguments"
         raise ExpressionError(f"{name}() takes {wanted}, got {len(node.args)}", column)
     return list(node.args)
+
+
+def _indices(index: ast.expr, column: int) -> tuple[int, ...]:
+    """The whole-number literals of a subscript (``W[1, -2]`` -> (1, -2)); anything else in
+    the brackets raises `ExpressionError`."""
+    parts = index.elts if isinstance(index, ast.Tuple) else [index]
+    if len(parts) > MAX_INDICES:
+        raise ExpressionError(
+            f"{len(parts)} indices; an array has at most {MAX_INDICES} dimensions", column
+        )
+    found = []
+    for part in parts:
+        sign = 1
+        if isinstance(part, ast.UnaryOp) and isinstance(part.op, ast.USub):
+            sign, part = -1, part.operand
+        if not (
+            isinstance(part, ast.Constant)
+            and isinstance(part.value, int)
+            and not isinstance(part.value, bool)
+        ):
+            what = "a slice" if isinstance(part, ast.Slice) else "this index"
+            raise ExpressionError(
+                f"{what} is not allowed; index with whole numbers, such as w[0] or W[1, 2]",
+                column,
+            )
+        found.append(sign * part.value)
+    return tuple(found)
 
 
 def _check_exponent(exponent: ast.expr, column: int) -> None:
@@ -340,16 +376,19 @@ def evaluate(
     expression: Expression,
     names: Mapping[str, Any],
     functions: Mapping[str, Callable[..., Any]] | None = None,
+    budget: WorkBudget | None = None,
 ) -> Any:
     """Evaluate a parsed expression with `names` mapping each name to its node.
 
     Operators are applied to the operands as Python operators (so any node type
-    with ``+ - * / ** @`` and ``.T`` works); functions come from `functions`
+    with ``+ - * / ** @``, ``.T`` and indexing works); functions come from `functions`
     (default: the table for `Value` operands).
     Sub-expressions made only of numbers are computed as floats. Raises
     `ExpressionError` with the column of the failing operation for an unknown
-    name, a function or operator the operands do not support, or a math error
-    (division by zero, log of a negative number, overflow).
+    name, a function or operator the operands do not support, an index out of range,
+    a result of more than `MAX_ARRAY_SIZE` entries, or a math error (division by zero,
+    log of a negative number, overflow). Each operation is counted against `budget`
+    (which raises `budget.WorkLimitError` when it runs out).
     """
     if functions is None:
         functions = function_table(arrays=False)
@@ -372,7 +411,12 @@ def evaluate(
         count = len(_operands(node))
         args = values[len(values) - count :]
         del values[len(values) - count :]
-        values.append(_apply(node, args, functions))
+        result = _apply(node, args, functions)
+        if budget is not None:
+            budget.spend(
+                EVALUATE_COST * _work(node, args, result), "evaluating equations and formulas"
+            )
+        values.append(result)
     return values[0]
 
 
@@ -381,7 +425,7 @@ def _operands(node: ast.expr) -> list[ast.expr]:
         return [node.left, node.right]
     if isinstance(node, ast.UnaryOp):
         return [node.operand]
-    if isinstance(node, ast.Attribute):
+    if isinstance(node, (ast.Attribute, ast.Subscript)):
         return [node.value]
     if isinstance(node, ast.Call):
         return list(node.args)
@@ -391,6 +435,10 @@ def _operands(node: ast.expr) -> list[ast.expr]:
 def _apply(node: ast.expr, args: list[Any], functions: Mapping[str, Callable[..., Any]]) -> Any:
     """One operation on evaluated operands, with errors turned into `ExpressionError`."""
     column = node.col_offset + 1
+    if isinstance(node, ast.Subscript):
+        return _subscript(node, args[0], column)
+    if any(isinstance(a, Tensor) for a in args):
+        _check_size(node, args, column)
     if isinstance(node, ast.BinOp):
         symbol, function = _BINARY[type(node.op)]
         what = f"operator {symbol}"
@@ -418,9 +466,76 @@ def _apply(node: ast.expr, args: list[Any], functions: Mapping[str, Callable[...
         hint = " (it needs arrays)" if what in ("operator @", ".T") else ""
         raise ExpressionError(f"{what} cannot be applied to {kinds}{hint}", column) from None
     value = getattr(result, "data", result)
-    if not np.all(np.isfinite(value)):
+    if not (math.isfinite(value) if isinstance(value, float) else np.all(np.isfinite(value))):
         raise ExpressionError(f"{what}: the result is not finite (too large for a float)", column)
     return result.data if numbers_only else result
+
+
+def _work(node: ast.expr, args: list[Any], result: Any) -> int:
+    """The `budget.cost` of one operation: by the entries it makes (times the length of the
+    summed axis for ``@``)."""
+    if not isinstance(result, Tensor):
+        return 1
+    entries = result.size
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+        entries *= np.shape(getattr(args[0], "data", args[0]))[-1]
+    return cost(entries)
+
+
+def _subscript(node: ast.Subscript, array: Any, column: int) -> Any:
+    """``array[i, j]`` for whole-number literals, each checked against its axis first."""
+    column += node.slice.col_offset - node.col_offset  # point at the index
+    indices = _indices(node.slice, column)
+    name = node.value.id if isinstance(node.value, ast.Name) else "the value indexed"
+    if not isinstance(array, Tensor) or not array.shape:
+        raise ExpressionError(
+            f"{name} is a single number and cannot be indexed; only arrays can", column
+        )
+    shape = array.shape
+    if len(indices) > len(shape):
+        raise ExpressionError(
+            f"{len(indices)} indices for {name} of shape {shape}: at most {len(shape)}", column
+        )
+    for axis, (index, length) in enumerate(zip(indices, shape)):
+        if not -length <= index < length:
+            raise ExpressionError(
+                f"index {index} is out of range for axis {axis} of {name} (shape {shape}): it "
+                f"runs from {-length} to {length - 1}",
+                column,
+            )
+    return array[indices if len(indices) > 1 else indices[0]]
+
+
+def _check_size(node: ast.expr, args: list[Any], column: int) -> None:
+    """Refuse an operation whose result would have more than `MAX_ARRAY_SIZE` entries, from
+    its operands' shapes, before it allocates anything (broadcasting can multiply sizes)."""
+    shapes = [np.shape(getattr(a, "data", a)) for a in args]
+    if len(shapes) < 2:
+        return  # one operand: the result is no larger than it
+    try:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+            size = _matmul_size(shapes[0], shapes[1])
+        else:
+            size = math.prod(np.broadcast_shapes(*shapes))
+    except ValueError:
+        return  # shapes that do not fit: the operation itself says so
+    if size > MAX_ARRAY_SIZE:
+        shown = " and ".join(str(s) for s in shapes)
+        raise ExpressionError(
+            f"the result would have {size} entries (operands of shapes {shown}); the limit is "
+            f"{MAX_ARRAY_SIZE} entries per array",
+            column,
+        )
+
+
+def _matmul_size(a: tuple[int, ...], b: tuple[int, ...]) -> int:
+    """How many entries ``A @ B`` has for operands of shapes `a` and `b` (numpy's rules)."""
+    if not a or not b:
+        raise ValueError("matmul needs arrays")
+    rows = a[-2] if len(a) > 1 else 1
+    columns = b[-1] if len(b) > 1 else 1
+    batch = np.broadcast_shapes(a[:-2], b[:-2])
+    return math.prod(batch) * rows * columns
 
 
 def _is_keyword(text: str) -> bool:

@@ -1,10 +1,10 @@
 """Checking a parsed case file one field at a time, and saying where a problem is.
 
-`FieldChecker` holds what every table's check shares: the file's name and literals (for
-line numbers and shown digits), the names defined so far and the operations counted so
-far. Each check returns the field's value or raises `CaseFileError` at the field's line
-(or its table's header). The tables themselves are checked in `network_tables`,
-`claim_tables` and `settings_table`.
+`FieldChecker` holds what every table's check shares: the file's name and where each key
+is written (for the line and column of an error), the names defined so far and the
+operations counted so far. Each check returns the field's value or raises `CaseFileError`
+at the field's line and column (or its table's header). The tables themselves are checked
+in `network_tables`, `claim_tables` and `settings_table`.
 """
 
 from __future__ import annotations
@@ -18,13 +18,17 @@ import numpy as np
 
 from .casefile import (
     MAX_ARRAY_SIZE,
+    MAX_EXPONENT,
     MAX_MAGNITUDE,
     MAX_OPERATIONS,
     MAX_RANK,
     CaseFileError,
+    Place,
+    expression_failure,
 )
-from .casetext import Literals, claimed_decimals
+from .casetext import number_decimals
 from .expr import Expression, ExpressionError, name_problem, parse
+from .quantities import abbreviated
 
 KeyPath = tuple[str, ...]
 """A field's key path in the parsed file: ("claims", "dE/dw1")."""
@@ -33,25 +37,30 @@ KeyPath = tuple[str, ...]
 class FieldChecker:
     """Checks the fields of one parsed case file and raises on the first problem."""
 
-    def __init__(self, file: str, literals: Literals) -> None:
+    def __init__(self, file: str, places: Mapping[KeyPath, Place]) -> None:
         self.file = file
-        self.literals = literals
+        self.places = places
         self.defined: dict[str, str] = {}  # name -> the table that defines it
         self.operations = 0
 
     def fail(self, path: KeyPath, where: str, problem: str, fix: str = "") -> NoReturn:
-        """Raise `CaseFileError` at `path`'s line (or its enclosing table's header)."""
-        line = self.literals.get(path, (None, ""))[0]
-        for n in range(len(path) - 1, 0, -1):  # fall back to the enclosing table's header
-            if line is not None:
+        """Raise `CaseFileError` at `path`'s line and column (or its enclosing table's)."""
+        place = None
+        for n in range(len(path), 0, -1):  # fall back to the enclosing table's header
+            place = self.places.get(path[:n])
+            if place is not None:
                 break
-            line = self.literals.get(path[:n], (None, ""))[0]
-        raise CaseFileError(self.file, where, problem, fix, line)
+        line, column = (place.line, place.column) if place else (None, None)
+        raise CaseFileError(self.file, where, problem, fix, line, column)
 
     def line(self, path: KeyPath) -> int | None:
         """The line `path` is written on, when known."""
-        literal = self.literals.get(path)
-        return literal[0] if literal else None
+        place = self.places.get(path)
+        return place.line if place else None
+
+    def place(self, path: KeyPath) -> Place | None:
+        """Where `path` is written, when known."""
+        return self.places.get(path)
 
     def table(self, data: Mapping[str, Any], key: str) -> Mapping[str, Any]:
         """The table `key` of `data` ({} when absent)."""
@@ -122,7 +131,8 @@ class FieldChecker:
         return np.array(numbers, dtype=np.float64).reshape(shape)
 
     def number(self, path: KeyPath, where: str, value: Any) -> float:
-        """A finite number no larger than `MAX_MAGNITUDE` (not a bool)."""
+        """A finite number no larger than `MAX_MAGNITUDE` (not a bool), whose last shown digit
+        is within 10**±`MAX_EXPONENT`."""
         if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
             self.fail(
                 path,
@@ -138,8 +148,17 @@ class FieldChecker:
             self.fail(
                 path,
                 where,
-                f"must be a finite number no larger than {MAX_MAGNITUDE:g}, got {value}",
+                f"must be a finite number no larger than {MAX_MAGNITUDE:g}, got "
+                f"{abbreviated(str(value))}",
                 "write a number of everyday size",
+            )
+        if not abs(number_decimals(value)) <= MAX_EXPONENT:
+            self.fail(
+                path,
+                where,
+                f"{abbreviated(str(value))} shows its last digit at 10**{-number_decimals(value)}"
+                f", beyond 10**±{MAX_EXPONENT}",
+                "write the number with an exponent of everyday size (such as 1.5e-7)",
             )
         return number
 
@@ -148,7 +167,8 @@ class FieldChecker:
         try:
             expression = parse(text)
         except ExpressionError as error:
-            self.fail(path, where, str(error), "run 'chaingrad help expressions'")
+            fix = "run 'chaingrad help expressions'"
+            raise expression_failure(self.file, where, self.place(path), error, "", fix) from None
         self.operations += expression.size
         if self.operations > MAX_OPERATIONS:
             self.fail(
@@ -159,10 +179,6 @@ class FieldChecker:
             )
         return expression
 
-    def decimals(self, path: KeyPath, value: Any) -> int | np.ndarray:
-        """The decimals the claim at `path` shows (see `casetext.claimed_decimals`)."""
-        return claimed_decimals(self.literals.get(path), value)
-
 
 def describe_value(value: Any) -> str:
     """What a misplaced value is, for an error message: ``the string 'abc'``, ``a table``."""
@@ -172,4 +188,4 @@ def describe_value(value: Any) -> str:
         return "a table"
     if isinstance(value, list):
         return "an array"
-    return f"{type(value).__name__} {value!r:.40}"
+    return f"{type(value).__name__} {abbreviated(repr(value))}"

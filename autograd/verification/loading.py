@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from .casefile import MAX_NAMES, TABLES, CaseFile
-from .casetext import parse_toml, read_text, scan_literals
+from .casetext import parse_toml, read_text
 from .claim_tables import check_claims
 from .fields import FieldChecker
 from .network_tables import check_equations, check_leaves, check_train
+from .quantities import abbreviated
 from .settings_table import check_settings
 
 
@@ -35,10 +36,8 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any]) -> CaseFile:
             f"got {type(source).__name__}"
         )
     file = os.fspath(source)
-    text = read_text(file)
-    literals = scan_literals(text)
-    data = parse_toml(file, text)
-    return _check(FieldChecker(file, literals), data)
+    data, places = parse_toml(file, read_text(file))
+    return _check(FieldChecker(file, places), data)
 
 
 def _check(fields: FieldChecker, data: Mapping[str, Any]) -> CaseFile:
@@ -47,7 +46,7 @@ def _check(fields: FieldChecker, data: Mapping[str, Any]) -> CaseFile:
         if key not in TABLES:
             fields.fail(
                 (key,),
-                f"[{key}]",
+                f"[{abbreviated(str(key))}]",
                 "unknown table or key",
                 f"the tables are {', '.join(TABLES)} (check the spelling)",
             )

@@ -16,6 +16,7 @@ import numpy as np
 from .casefile import Equation
 from .expr import name_problem
 from .fields import FieldChecker, describe_value
+from .quantities import abbreviated
 
 
 def check_leaves(
@@ -78,7 +79,7 @@ def check_equations(
         depends_on[name] = frozenset(expression.names).union(
             *(depends_on[u] for u in expression.names)
         )
-        equations.append(Equation(name, expression, fields.line(path)))
+        equations.append(Equation(name, expression, fields.line(path), fields.place(path)))
     return equations, depends_on
 
 
@@ -120,6 +121,6 @@ def check_train(
         fields.fail(
             ("train", "batch_size"),
             "[train] batch_size",
-            f"must be a whole number from 1 to 10**9, got {batch!r}",
+            f"must be a whole number from 1 to 10**9, got {abbreviated(repr(batch))}",
         )
     return loss, rate, batch

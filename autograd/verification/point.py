@@ -6,7 +6,8 @@ equations at some values, and what checking reads from them.
 graph. A point gives values, derivatives (the engine's backward pass, once per root),
 central differences (through `autograd.gradcheck.numeric_gradient`), formulas evaluated
 at it, which side of its kink every ReLU is on, and which equations are L2
-regularization terms.
+regularization terms. A point built for `verify` counts its work (evaluations, backward
+passes, graph walks) against the verification's `budget.WorkBudget`.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ import numpy as np
 from .. import ops
 from ..grad_mode import enable_grad
 from ..gradcheck import numeric_gradient
-from ..graph import topological_order, zero_grad
+from ..graph import local_derivatives, topological_order, zero_grad
 from ..tensor import Tensor
 from ..value import Value
+from .budget import WorkBudget, cost
 from .casefile import MAX_MAGNITUDE, CaseFile, Equation
 from .expr import Expression, ExpressionError, evaluate, function_table
 from .quantities import Number, as_number
@@ -41,13 +43,16 @@ class Point:
         batch_size: int | None = None,
         equations: Sequence[str] = (),
         functions: Mapping[str, Callable[..., Any]] | None = None,
+        budget: WorkBudget | None = None,
     ) -> None:
         self.nodes = nodes
         self.parameters = frozenset(parameters)
         self.batch_size = batch_size
         self.equations = tuple(equations)
         self.functions = function_table(arrays=False) if functions is None else functions
+        self.budget = budget
         self._gradients: dict[str, dict[str, Number]] = {}
+        self._sizes: dict[str, int] = {}
         self._l2_terms: frozenset[str] | None = None
         self._case: tuple[CaseFile, Mapping[str, Number]] | None = None
 
@@ -57,14 +62,18 @@ class Point:
         case: CaseFile,
         values: Mapping[str, Number],
         free: Mapping[str, Value | Tensor] | None = None,
+        budget: WorkBudget | None = None,
+        shifts: Mapping[str, Number] | None = None,
     ) -> Point:
         """Build `case`'s equations with `values` for its inputs and parameters: `Value`
         nodes, or `Tensor` nodes (scalars as 0-d) when some value is an array.
 
         `free` maps names to nodes used in their place: an input or parameter, or an
         equation's result (its equation is then not evaluated), as when a central
-        difference moves that one number. Raises `EquationError` if an equation cannot be
-        evaluated at these values.
+        difference moves that one number. `shifts` maps equations to amounts their values
+        move by, the path through them kept (`shifted`), as when a document rounds a value
+        and computes on with it. Work is counted against `budget`. Raises `EquationError`
+        if an equation cannot be evaluated at these values.
         """
         arrays = any(isinstance(v, np.ndarray) for v in values.values())
         nodes = {name: leaf(name, value, arrays) for name, value in values.items()}
@@ -74,13 +83,15 @@ class Point:
             if free and equation.name in free:
                 continue
             try:
-                result = evaluate(equation.expression, nodes, functions)
+                result = evaluate(equation.expression, nodes, functions, budget)
+                if shifts and equation.name in shifts:
+                    result = shifted(result, shifts[equation.name], functions)
                 in_range(as_number(result), "its value")
             except ExpressionError as error:
                 raise EquationError(equation, error) from None
             nodes[equation.name] = _named(result, equation.name, arrays)
         names = [e.name for e in case.equations]
-        point = cls(nodes, case.parameters, case.batch_size, names, functions)
+        point = cls(nodes, case.parameters, case.batch_size, names, functions, budget)
         point._case = (case, values)
         return point
 
@@ -108,20 +119,33 @@ class Point:
                     "with one entry (sum it, or claim the derivative of a loss)"
                 )
             order = self.backward(node)
+            self._sizes[node] = len(order)
             gradients = {n.label: _gradient(n) for n in order if n.label is not None}
             for name, value in gradients.items():
                 in_range(value, f"d{node}/d{name}")
             self._gradients[node] = gradients
         return self._gradients[node]
 
+    def graph_size(self, node: str) -> int:
+        """How many nodes `node` is computed from (itself included): the size of the walks
+        its derivatives take."""
+        self.gradients(node)
+        return self._sizes[node]
+
     def backward(self, node: str) -> list[Any]:
         """Run the engine's backward pass from `node`: every node it depends on then holds
         d(node)/d(itself) in ``grad``. Returns those nodes in topological order."""
         root = self.nodes[node]
         order = topological_order(root)
+        self.spend(sum(cost(n.data.size) if isinstance(n, Tensor) else 1 for n in order))
         zero_grad(n for n in order if not n.parents)  # leaves accumulate; start from 0
         root.backward()
         return order
+
+    def spend(self, units: int, what: str = "running backward passes") -> None:
+        """Count `units` of work done at this point against its budget (if it has one)."""
+        if self.budget is not None:
+            self.budget.spend(units, what)
 
     def finite_difference(self, node: str, wrt: str) -> Number:
         """d(node)/d(wrt) by central differences (`autograd.gradcheck.numeric_gradient`'s
@@ -146,7 +170,8 @@ class Point:
     def evaluate(self, expression: Expression, instead: Mapping[str, Any] | None = None) -> Number:
         """The value of a formula at this point (with the nodes `instead` maps names to)."""
         nodes = {**self.nodes, **instead} if instead else self.nodes
-        return in_range(as_number(evaluate(expression, nodes, self.functions)), "its value")
+        value = evaluate(expression, nodes, self.functions, self.budget)
+        return in_range(as_number(value), "its value")
 
     def kinks(self) -> tuple[tuple[bool, ...], ...]:
         """Which side of its kink every node with a kink (the op registry's ``kink``: ReLU)
@@ -164,6 +189,7 @@ class Point:
                 on = np.asarray(operation.kink(node))
                 sides.append((node.node_id, tuple(on.ravel().tolist())))
             stack.extend(node.parents)
+        self.spend(len(seen), "finding the side of each ReLU kink")
         return tuple(side for _, side in sorted(sides))
 
     def l2_terms(self) -> frozenset[str]:
@@ -189,10 +215,25 @@ class EquationError(ExpressionError):
 
 def in_range(x: Number, what: str) -> Number:
     """`x`, or `ExpressionError` when it overflowed (or exceeds the file's limit on numbers)."""
+    if isinstance(x, float) and abs(x) <= MAX_MAGNITUDE:
+        return x  # the common case, without numpy's overhead
     if not np.all(np.abs(x) <= MAX_MAGNITUDE):  # also catches NaN
         worst = float(np.max(np.abs(x))) if np.size(x) else 0.0
         raise ExpressionError(f"{what} reaches {worst:g}, beyond the limit of {MAX_MAGNITUDE:g}")
     return x
+
+
+def shifted(node: Any, amount: Number, functions: Mapping[str, Callable[..., Any]]) -> Any:
+    """`node` moved by `amount`, every path through it kept. A scalar made by a one-operand
+    function of the language (sigmoid, tanh, exp, ...) is that function of its operand moved
+    by amount / slope, so that its own slope is the one at the moved value too (a document
+    that rounds σ writes σ' = σ(1 − σ) with the rounded σ); anything else is node + amount."""
+    made_by = ops.of_node(node) if isinstance(node, Value) and node.parents else None
+    if made_by is not None and made_by.function in functions and len(node.parents) == 1:
+        (slope,) = local_derivatives(node)
+        if slope:
+            return functions[made_by.function](node.parents[0] + amount / slope)
+    return node + amount
 
 
 def leaf(name: str, value: Number, arrays: bool) -> Any:

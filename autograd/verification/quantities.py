@@ -3,11 +3,13 @@
 `as_number` reads one from a node (or a number); the rest write one as text: as a document
 shows it (`shown_number`), to some significant digits (`format_value`, `brief_value`) and
 for ``--json`` (`json_number`). Arrays are written as nested brackets; no number is ever
-shown as "-0".
+shown as "-0". Error messages quote what a file wrote through `abbreviated` and list names
+through `some_of`, so that a 4,000-digit number or 2,000 names take one short line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -21,6 +23,10 @@ Number = float | np.ndarray
 
 MAX_ENTRIES_SHOWN = 20
 """Entries of an array written out in full; a larger array is written as its shape."""
+MAX_TEXT_SHOWN = 40
+"""Characters of a number or name an error message quotes in full."""
+MAX_NAMES_SHOWN = 6
+"""Names an error message lists before saying how many more there are."""
 
 
 def as_number(x: Any) -> Number:
@@ -73,3 +79,20 @@ def _nested(texts: list[str], shape: tuple[int, ...]) -> str:
     for n in reversed(shape):
         items = ["[" + ", ".join(items[i : i + n]) + "]" for i in range(0, len(items), n)]
     return items[0]
+
+
+def abbreviated(text: str) -> str:
+    """`text` for a message: itself, or when longer than `MAX_TEXT_SHOWN` characters its start
+    and its length (``1234567890123456789012345... (4400 characters)``)."""
+    if len(text) <= MAX_TEXT_SHOWN:
+        return text
+    return f"{text[: MAX_TEXT_SHOWN - 15]}... ({len(text)} characters)"
+
+
+def some_of(names: Iterable[str]) -> str:
+    """Names for a message: all of them when few, else the first `MAX_NAMES_SHOWN` and how
+    many more (``a, b, c, d, e, f and 994 more``)."""
+    names = list(names)
+    if len(names) <= MAX_NAMES_SHOWN + 1:
+        return ", ".join(names)
+    return ", ".join(names[:MAX_NAMES_SHOWN]) + f" and {len(names) - MAX_NAMES_SHOWN} more"

@@ -4,12 +4,15 @@ Every report has the same content: the table of claims (status, kind, claim, wha
 document says, what is computed, the hint), a summary line, then the details of each
 claim that is not ok (diagnoses and the chain-rule breakdown). The reports are written
 from the rows (`verdicts.ClaimResult`), so that the results in `results` can offer them
-as methods; numbers are written by `quantities`.
+as methods; numbers are written by `quantities`. A case file's own text (its title and
+source, claim keys, formulas) is escaped in both: it shows as written and never runs as
+HTML or turns into a link.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -155,17 +158,18 @@ def markdown_report(
         cells = [
             f"**{c.status}**" if c.status == "wrong" else c.status,
             c.kind,
-            f"`{c.claim}`",
-            f"`{c.shown}`",
-            computed_text(c),
-            c.hint,
+            _code(c.claim),
+            _code(c.shown),
+            _md(computed_text(c)),
+            _md(c.hint),
         ]
-        lines.append("| " + " | ".join(_md(cell) for cell in cells) + " |")
+        lines.append("| " + " | ".join(cells) + " |")
     lines += ["", _summary_line(claims)]
     for c in claims:
         if c.status != "ok":
             head, *rest = claim_details(c)
-            lines += ["", f"## {_md(head)}", "", "```", *rest, "```"]
+            fence = "`" * max(3, _longest_backtick_run("\n".join(rest)) + 1)
+            lines += ["", f"## {_md(head)}", "", fence, *rest, fence]
     return "\n".join(lines) + "\n"
 
 
@@ -220,5 +224,21 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|])")
+
+
 def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """`text` as plain text in Markdown (a heading, a table cell): HTML characters as
+    entities, the characters of emphasis, links, code and tables backslash-escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False)).replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    """`text` as a code span in a Markdown table cell: fenced by more backticks than it holds
+    in a row, its pipes escaped (as GFM tables need even inside code)."""
+    fence = "`" * (_longest_backtick_run(text) + 1)
+    return f"{fence} {text.replace('|', chr(92) + '|')} {fence}".replace("\n", " ")
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(run) for run in re.findall("`+", text)), default=0)

@@ -1,7 +1,8 @@
 """Checking a case file's ``[verify]`` table: overrides of how its claims are judged.
 
 Each key of `tolerance.Settings` may be set within bounds; ``[verify.decimals]`` sets the
-shown decimals of named numeric claims.
+shown decimals of named numeric claims. ``work_limit`` raises the work budget of the
+verification (`budget`), up to `MAX_WORK_LIMIT`.
 """
 
 from __future__ import annotations
@@ -9,9 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .casefile import Claim
+from .casefile import Claim, canonical_key
 from .fields import FieldChecker, describe_value
+from .quantities import abbreviated
 from .tolerance import Settings
+
+MAX_WORK_LIMIT = 100_000_000
+"""The most units of work a file may allow its own verification (minutes, not hours)."""
 
 _BOUNDS = {
     "ok_units": (0.0, 1000.0),
@@ -20,6 +25,7 @@ _BOUNDS = {
     "seed": (0, 2**63 - 1),
     "perturbation": (1e-6, 1.0),
     "formula_rtol": (1e-15, 0.1),
+    "work_limit": (1000, MAX_WORK_LIMIT),
 }
 
 
@@ -48,7 +54,7 @@ def check_settings(fields: FieldChecker, data: Mapping[str, Any], claims: list[C
             fields.fail(path, f"[verify] {key}", f"must be {kind} from {low:g} to {high:g}")
         values[key] = int(value) if whole else number
     settings = Settings(**values)
-    if settings.ok_units > settings.rounding_units:
+    if settings.rounding_units is not None and settings.ok_units > settings.rounding_units:
         fields.fail(
             ("verify",),
             "[verify]",
@@ -63,9 +69,9 @@ def _decimal_overrides(fields: FieldChecker, table: Any, claims: list[Claim]) ->
     path = ("verify", "decimals")
     if not isinstance(table, Mapping):
         fields.fail(path, "[verify.decimals]", f"must be a table, got {describe_value(table)}")
-    numbered = {c.key for c in claims if c.kind != "formula"}
+    numbered = {canonical_key(c.key) for c in claims if c.kind != "formula"}
     for key, value in table.items():
-        if key not in numbered:
+        if canonical_key(key) not in numbered:
             fields.fail(
                 (*path, key),
                 f"[verify.decimals] {key!r}",
@@ -76,6 +82,6 @@ def _decimal_overrides(fields: FieldChecker, table: Any, claims: list[Claim]) ->
             fields.fail(
                 (*path, key),
                 f"[verify.decimals] {key!r}",
-                f"must be a whole number from -20 to 20, got {value!r}",
+                f"must be a whole number from -20 to 20, got {abbreviated(repr(value))}",
             )
-    return dict(table)
+    return {canonical_key(key): value for key, value in table.items()}

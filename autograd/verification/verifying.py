@@ -5,16 +5,19 @@ point, computes every claimed value, derivative and updated parameter, and
 judges each claim by the digits the document shows:
 
 - **ok**: within half a unit of the claim's last shown decimal;
-- **rounding**: within two units (the document rounded or truncated on the way);
+- **rounding**: what the document's own rounding explains: the exact value truncated at
+  the last shown decimal, or a value within the spread the rounded intermediate values the
+  document states give (`rounding`);
 - **wrong**: anything else.
 
 A formula is evaluated at the document's point and at random points (every
 input and parameter perturbed, seeded, on the same side of every ReLU kink as
 the document's point, because a hand formula is written for the branch the
-document is on); it is ok only if it agrees with autodiff at all of them.
+document is on); it is ok only if it agrees with autodiff at all of them, each
+time relative to the size of the derivative there.
 
 For a wrong derivative (or formula, or updated parameter) the result carries the
-chain-rule breakdown (`autograd.chain.explain`) and the diagnoses that fit: the
+chain-rule breakdown (`autograd.chain.explain`) and the nearest diagnosis that fits: the
 claim is a constant multiple of the truth (2, 1/2, -1, the batch size), equals a
 single path's product (a dropped path), lacks an activation's derivative, lacks
 or adds a regularization term, or belongs to the transposed index.
@@ -25,6 +28,10 @@ entry decides), a claim of the wrong shape is wrong, and a derivative's matrix
 transposed, or a formula that holds once a matrix in it is transposed, is
 diagnosed. Path-by-path breakdowns, single-path and activation diagnoses and
 drawings need scalar graphs (`autograd.chain` walks `Value` graphs).
+
+All the work of one verification counts against a `budget.WorkBudget` of
+``settings.work_limit`` units: a file that needs more is refused (`CaseFileError`) rather
+than checked for minutes.
 
 This module loads the case, builds its `Point`s (the document's, and the random points
 drawn here) and hands the claims to `judging`; the tolerances are in `tolerance`, the
@@ -40,13 +47,15 @@ from typing import Any
 
 import numpy as np
 
-from .casefile import CaseFile, CaseFileError
+from .budget import WorkBudget, WorkLimitError
+from .casefile import CaseFile, CaseFileError, expression_failure
 from .expr import ExpressionError
 from .judging import ClaimJudge, cross_check
 from .loading import load
 from .point import EquationError, Point
 from .quantities import Number, as_number
 from .results import VerifyResult
+from .settings_table import MAX_WORK_LIMIT
 
 
 def verify(case: str | os.PathLike[str] | Mapping[str, Any] | CaseFile) -> VerifyResult:
@@ -63,33 +72,39 @@ def verify(case: str | os.PathLike[str] | Mapping[str, Any] | CaseFile) -> Verif
         )
     if not isinstance(case, CaseFile):
         case = load(case)
-    with np.errstate(all="ignore"):  # overflow is caught and reported by the range checks
-        return _verify(case)
+    budget = WorkBudget(case.settings.work_limit)
+    try:
+        with np.errstate(all="ignore"):  # overflow is caught and reported by the range checks
+            return _verify(case, budget)
+    except WorkLimitError as error:
+        raise CaseFileError(
+            case.file,
+            "",
+            str(error),
+            f"raise [verify] work_limit (up to {MAX_WORK_LIMIT}), or check fewer claims, "
+            "formulas or random points per file",
+        ) from None
 
 
-def _verify(case: CaseFile) -> VerifyResult:
+def _verify(case: CaseFile, budget: WorkBudget) -> VerifyResult:
     """Judge a loaded case: its document point, random points for its formulas, then every
     claim, turning what cannot be computed into `CaseFileError`."""
     values = {**case.inputs, **case.parameters}
     try:
-        point = Point.from_case(case, values)
+        point = Point.from_case(case, values, budget=budget)
     except EquationError as failure:
-        raise CaseFileError(
+        raise expression_failure(
             case.file,
             f"equation {failure.equation.name!r}",
-            f"cannot be evaluated at the file's values: {failure.error}",
+            failure.equation.place,
+            failure.error,
+            "cannot be evaluated at the file's values: ",
             "check the equation and the values",
-            failure.equation.line,
         ) from None
     formulas = [c for c in case.claims if c.kind == "formula"]
     others = _random_points(case, values, point) if formulas else []
     judge = ClaimJudge(case, point, others)
-    try:
-        results = [judge.claim(claim) for claim in case.claims]
-    except ExpressionError as error:  # a derivative or update out of range at the file's values
-        raise CaseFileError(
-            case.file, "", f"cannot be judged: {error}", "use numbers of everyday size"
-        ) from None
+    results = judge.all()
     cross_check(case, results)
     return VerifyResult(case.title, case.file, case.source, tuple(results), case, point)
 
@@ -112,7 +127,7 @@ def _random_points(case: CaseFile, values: Mapping[str, float], point: Point) ->
             break
         moved = {n: as_number(_moved(v, scale, rng)) for n, v in values.items()}
         try:
-            candidate = Point.from_case(case, moved)
+            candidate = Point.from_case(case, moved, budget=point.budget)
         except ExpressionError:
             candidate = None
         if candidate is not None and candidate.kinks() == kinks:
