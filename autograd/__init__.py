@@ -30,6 +30,7 @@ from .graph import (
 )
 from .tensor import Tensor
 from .tensor_ops import concatenate, cross_entropy, linear, squared_error, stack
+from .tracing import TracedStep, TraceError, trace
 from .value import Value, dot_values, sum_values
 
 _TOOLS = {
@@ -71,6 +72,8 @@ __all__ = [
     "NetworkLayout",
     "SaveError",
     "Tensor",
+    "TraceError",
+    "TracedStep",
     "Unit",
     "Value",
     "VerifyResult",
@@ -100,6 +103,7 @@ __all__ = [
     "stack",
     "sum_values",
     "topological_order",
+    "trace",
     "verify",
     "zero_grad",
 ]
