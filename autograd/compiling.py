@@ -62,6 +62,7 @@ class Compiler:
         self.needed: set[int] = set()  # nodes on a path from a parameter to the loss
         self.keep: list[Any] = []  # every array made here, so id()s stay unique
         self.inputs = {t._id for t in inputs}
+        self.numbers: dict[int, int] = {}  # node id -> its number in the listing
 
     # ----------------------------------------------------------------- arrays
     def name(self, thing: Any) -> str:
@@ -92,7 +93,11 @@ class Compiler:
         return self.register(np.empty(like.shape, dtype or like.dtype), f"tmp{len(self.keep)}")
 
     def node_name(self, node: Tensor) -> str:
-        return node.label or f"t{node._id}"
+        """A node's label, or ``t1``, ``t2``, ... in the order the listing first meets them
+        (never the node's id, which depends on what the program made before)."""
+        if node.label:
+            return node.label
+        return f"t{self.numbers.setdefault(node._id, len(self.numbers) + 1)}"
 
     # ----------------------------------------------------------------- calls
     def call(self, fn: Callable[..., Any], *args: Any) -> None:

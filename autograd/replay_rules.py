@@ -378,6 +378,7 @@ def compile_program(loss: Tensor, inputs: list[Tensor]) -> Program:
     seed = np.array(1, dtype)  # d(loss)/d(loss), as backward() makes it
     seed = c.register(seed.reshape(loss._data.shape) if loss._data.ndim else seed, "1", True)
     c.grads[loss._id], c.owned[loss._id] = seed, False
+    forward_lines = len(program_lines := c.program.lines)
     for node in reversed(order):
         if node._parents and c.needs(node):
             rule = RULES[node._rule][1] or _generic_backward
@@ -390,10 +391,15 @@ def compile_program(loss: Tensor, inputs: list[Tensor]) -> Program:
         c.unfold(c.grad(p))  # handed out: a replay must compute it
     program.deliveries = [(p, c.grad(p)) for p in params]
     program.references = reference_counts(program)
-    program.lines[:0] = [
-        f"# {len(program.calls)} numpy calls; arguments "
+    guards = sum(fn is refuse_if for fn, _ in program.calls)
+    folded = sorted({c.name(a) for a in c.keep if id(a) in c.fixed and a.ndim})
+    program_lines.insert(forward_lines, "# backward")
+    program_lines[:0] = [
+        f"# {len(program.calls) - guards} numpy calls and {guards} guards; arguments "
         + ", ".join(c.node_name(t) for t in inputs)
-        + f"; parameters {', '.join(c.node_name(p) for p in params)}"
+        + f"; parameters {', '.join(c.node_name(p) for p in params)}",
+        *(["# computed once, while compiling: " + ", ".join(folded)] if folded else []),
+        "# forward",
     ]
     return program
 

@@ -179,7 +179,11 @@ class Tensor:
             target = parent._data
             if type(pg) is np.ndarray and pg.dtype is target.dtype and pg.shape == target.shape:
                 # The common case. A new array (not g, not a view of g) is this edge's alone.
-                parent._add_to_grad(pg, pg is not g and pg.base is None)
+                if parent.grad is None and parent._parents:  # `_add_to_grad`'s first case
+                    parent.grad = pg
+                    parent._owns_grad = pg is not g and pg.base is None
+                else:
+                    parent._add_to_grad(pg, pg is not g and pg.base is None)
             else:
                 parent._add_to_grad(_conform(pg, target, rule), True)
 

@@ -111,3 +111,14 @@ def test_the_notebook_block_prints_the_table_and_returns_the_drawing(readme_run)
     assert any("diagnosis: the claim is half the correct value 0.3932" in line for line in lines)
     assert type(namespace["picture"]).__name__ == "Digraph" and "w7" in namespace["picture"].source
     assert "<table>" in namespace["result"]._repr_html_()
+
+
+def test_the_tracing_block_replays_and_prints_the_listing_shown(readme_run):
+    namespace, printed, _ = readme_run
+    step = namespace["step"]
+    assert (step.replays, step.normal) == (5, 1)
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## Tracing a training step") :]
+    shown = re.search(r"^```text\n(.*?)^```$", section, re.S | re.M).group(1)
+    block = next(p for p in printed if p.startswith("5 1\n"))
+    assert block == "5 1\n" + shown
