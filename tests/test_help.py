@@ -13,10 +13,17 @@ import sys
 from pathlib import Path
 
 import pytest
-from chaingrad.autograd.verification import CaseFileError, Settings, casefile, expr, verify
+from chaingrad.autograd.verification import (
+    CaseFileError,
+    Settings,
+    casefile,
+    expr,
+    settings_table,
+    verify,
+)
 from chaingrad.autograd.verification.tolerance import STATUSES
 from chaingrad.nn.app.cli import main
-from chaingrad.nn.app.help import REFERENCE, TOPICS, reference, section
+from chaingrad.nn.app.help import REFERENCE, TOPICS, number_text, reference, section
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -60,7 +67,12 @@ def test_every_verify_key_and_setting_is_documented():
     assert set(keys) <= fields | {"decimals"}
     assert fields <= documented_keys("`[verify]`: how claims are judged, per file")
     for field in fields - {"decimals"}:  # the defaults are the code's own
-        assert f"| `{field}` | {getattr(Settings(), field):g} |" in TEXT
+        assert f"| `{field}` | {{{{settings.{field}}}}} |" in RAW, field
+        shown = number_text(getattr(Settings(), field))
+        assert f"| `{field}` | {shown} |" in TEXT, field
+    assert "| `work_limit` | 2,000,000 |" in TEXT and "| `rounding_units` | none |" in TEXT
+    low, high = settings_table._BOUNDS["work_limit"]
+    assert f"a whole number from {low:,} to {high:,}; see Limits" in TEXT
 
 
 def test_every_claim_kind_status_and_json_field_is_documented():
