@@ -17,8 +17,12 @@ from chaingrad.autograd.verification import (
     CaseFileError,
     Settings,
     casefile,
+    casetext,
+    claim_diagnoses,
+    diagnose,
     expr,
     settings_table,
+    tolerance,
     verify,
 )
 from chaingrad.autograd.verification.tolerance import STATUSES
@@ -105,6 +109,48 @@ def test_every_limit_is_documented_from_the_code():
                 assert "{{" + f"{prefix}.{name}" + "}}" in RAW, name
     assert "{{" not in TEXT and "}}" not in TEXT  # every fact filled in
     assert f"| names (inputs + parameters + equations) | {casefile.MAX_NAMES:,} |" in TEXT
+
+
+def test_the_judging_rules_state_the_codes_numbers_and_examples(tmp_path):
+    judged = " ".join(section(TEXT, "How claims are judged").split())
+    settings = Settings()
+    # The numbers the section states are the code's.
+    assert f"half a unit of the last shown digit (`ok_units`: {settings.ok_units:g})" in judged
+    assert settings.ok_units == 0.5 and settings.rounding_units is None
+    assert f"widened by {tolerance.SLACK:g} of a unit" in judged
+    assert f"first {claim_diagnoses.DIAGNOSIS_POINTS} random points" in judged
+    assert f"to {tolerance.DIAGNOSIS_RTOL:g} of its size" in judged
+    assert f"At most {claim_diagnoses.MAX_DIAGNOSED} wrong claims" in judged
+    assert f"beyond 10**±{casefile.MAX_EXPONENT} (`0e400`)" in judged
+    assert [r for r, _ in diagnose.RATIOS] == [2.0, 0.5, -1.0, -2.0, -0.5]
+    assert "times 2, 1/2, -1, -2 or -1/2" in judged
+    # The shown digits of its examples.
+    for literal, decimals in (("0.0850", 4), ("0.699", 3), ("-3", 0), ("2.5e-3", 4), ("1.5e3", -2)):
+        assert casetext.shown_decimals(literal) == decimals, literal
+    # The examples of the table of statuses.
+    assert settings.status(0.699, 0.6996992, 0.001) == "rounding"  # truncated
+    assert settings.status(1.0, 1.7, 1.0) == "rounding"  # an integer, truncated
+    assert settings.status(-3.0, -2.0, 1.0) == "wrong"
+    assert settings.status(0.2, 0.35, 0.1) == "wrong"
+    assert settings.status(0.2, 0.2 + 0.05 * (1 + 1e-10), 0.1) == "ok"  # the slack
+    # sigma = 0.62 stated makes sigma' = 0.2356 rounding; not stated, it is wrong.
+    case = {"inputs": {"x": 0.5}, "equations": {"s": "sigmoid(x)"}, "claims": {"ds/dx": 0.2356}}
+    assert verify(case).claims[0].status == "wrong"
+    case["claims"] = {"s": 0.62, "ds/dx": 0.2356}
+    assert [c.status for c in verify(case).claims] == ["ok", "rounding"]
+    # A file's number shows its digits; a dict's float those of its shortest form.
+    near = {**SMALL, "inputs": {"x": 1.0008}}  # E = 0.5004
+    assert verify({**near, "claims": {"E": 0.5000}}).claims[0].status == "ok"  # 0.5: 1 decimal
+    path = tmp_path / "digits.toml"
+    path.write_text(
+        '[inputs]\nx = 1.0008\n[parameters]\nw = 0.5\n[equations]\nE = "w*x"\n'
+        "[claims]\nE = 0.5000\n",
+        encoding="utf-8",
+    )
+    assert verify(path).claims[0].status == "wrong"  # 0.5000: 4 decimals
+    # A formula for a tiny derivative is judged against its size: "0" is wrong.
+    tiny = {"inputs": {"x": -30.0}, "equations": {"s": "sigmoid(sigmoid(x) * 1e-3 - 31)"}}
+    assert verify({**tiny, "formulas": {"ds/dx": "0"}}).claims[0].status == "wrong"
 
 
 def test_the_example_at_the_top_verifies_as_documented(tmp_path):
