@@ -16,18 +16,20 @@ import pytest
 from chaingrad.autograd.verification import (
     CaseFileError,
     Settings,
+    budget,
     casefile,
     casetext,
     claim_diagnoses,
     diagnose,
     expr,
     settings_table,
+    textscan,
     tolerance,
     verify,
 )
 from chaingrad.autograd.verification.tolerance import STATUSES
 from chaingrad.nn.app.cli import main
-from chaingrad.nn.app.help import REFERENCE, TOPICS, number_text, reference, section
+from chaingrad.nn.app.help import OWNERS, REFERENCE, TOPICS, number_text, reference, section
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -102,13 +104,64 @@ def test_every_function_of_the_expression_language_is_in_the_table():
         assert f"`{name}(" in functions, name
 
 
+def test_the_indexing_and_the_partial_keys_the_expressions_section_shows():
+    expressions = section(TEXT, "Expressions")
+    for example in ("`w[0]`", "`W[1, 2]`", "`w[-1]`", "(`W[1]`)", "`(W @ x)[0]`", '`"∂E/∂w1"`'):
+        assert example in expressions, example
+    assert f"at most {expr.MAX_INDICES}," in expressions
+    case = {
+        "inputs": {"x": [1.0, 2.0]},
+        "parameters": {"W": [[1.0, 2.0], [3.0, 4.0]]},
+        "equations": {"h": "(W @ x)[0]", "r": "sum(W[1])", "q": "W[1, 0] + x[-1]"},
+        "claims": {"h": 5, "r": 7, "q": 5, "∂q/∂x": [0, 1]},
+        "formulas": {"∂h/∂x": "W[0]"},
+    }
+    assert verify(case).summary == {"ok": 5, "rounding": 0, "wrong": 0}
+    refused = {
+        "x[0:1]": "a slice is not allowed",
+        "x[h]": "this index is not allowed",
+        "x[2]": "index 2 is out of range",
+        "x[0, 0, 0, 0, 0]": f"at most {expr.MAX_INDICES} dimensions",
+    }
+    for bad, why in refused.items():
+        with pytest.raises(CaseFileError, match=re.escape(why)):
+            verify({**case, "equations": {**case["equations"], "bad": bad}})
+
+
 def test_every_limit_is_documented_from_the_code():
-    for module, prefix in ((casefile, "casefile"), (expr, "expr")):
+    # Every MAX_ constant of the modules that bound a case file is a placeholder, under the
+    # module that defines it or one that re-exports it (casefile.MAX_ARRAY_SIZE is budget's).
+    for prefix in ("casefile", "expr", "textscan", "budget", "settings_table", "claim_diagnoses"):
+        module = OWNERS[prefix]
         for name in dir(module):
             if name.startswith("MAX_"):
-                assert "{{" + f"{prefix}.{name}" + "}}" in RAW, name
+                value = getattr(module, name)
+                assert any(
+                    "{{" + f"{other}.{name}" + "}}" in RAW
+                    and getattr(OWNERS[other], name, None) is value
+                    for other in OWNERS
+                ), f"{prefix}.{name}"
+    for name in ("EVALUATE_COST", "WALK_COST", "ENTRIES_PER_UNIT"):  # what a unit of work is
+        assert "{{budget." + name + "}}" in RAW, name
     assert "{{" not in TEXT and "}}" not in TEXT  # every fact filled in
     assert f"| names (inputs + parameters + equations) | {casefile.MAX_NAMES:,} |" in TEXT
+    limits = section(TEXT, "Limits")
+    assert f"| {textscan.MAX_NESTING} deep |" in limits
+    assert f"| {textscan.MAX_KEY_LENGTH} characters, {textscan.MAX_KEY_PARTS} dotted parts |" in (
+        limits
+    )
+    assert f"| {budget.MAX_ARRAY_SIZE:,} entries, checked from the operands' shapes" in limits
+    work = f"{Settings().work_limit:,} by default, at most {settings_table.MAX_WORK_LIMIT:,} |"
+    assert work in limits
+    assert f"| `[verify] points`, at most {settings_table._BOUNDS['points'][1]} |" in limits
+
+
+def test_the_work_limit_example_raises_the_budget(tmp_path):
+    example = re.search(r"```toml\n(\[verify\]\nwork_limit = \d+\n)```", TEXT).group(1)
+    path = tmp_path / "budget.toml"
+    path.write_text("[inputs]\nx = 1.0\n[equations]\nE = 'x*x'\n" + example, encoding="utf-8")
+    limit = verify(path).case.settings.work_limit
+    assert Settings().work_limit < limit <= settings_table.MAX_WORK_LIMIT
 
 
 def test_the_judging_rules_state_the_codes_numbers_and_examples(tmp_path):
