@@ -7,14 +7,19 @@ the word: digits, optionally led by one or two letters (``x_1``, ``w_ij``,
 their underscores. Scripts become Unicode sub/superscript characters when every
 character has one, and ``<SUB>``/``<SUP>`` markup otherwise (``y_{pred}``):
 both graphviz HTML-like labels and web pages understand that markup.
+
+`nearest_names` ranks known names by how close they are to a misspelt one (``xl`` is
+nearest ``x1``, ``w11`` near ``w_{11}^{(1)}``), for the "did you mean" of error messages
+everywhere (`did_you_mean`; `nn.checks.unknown_name_hint` lists them too).
 """
 
 from __future__ import annotations
 
+import difflib
 import html
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 # A script marker and its text: a braced group, or a short name ending the word.
 _SCRIPT = re.compile(r"([_^])(?:\{([^{}]+)\}|([0-9]+|[A-Za-z]{1,2}[0-9]*)(?![A-Za-z0-9]))")
@@ -76,3 +81,49 @@ def _visible(ch: str) -> str:
     if unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff":
         return ch.encode("unicode_escape").decode("ascii")
     return ch
+
+
+CLOSE_ENOUGH = 0.6
+"""How close (difflib's ratio) the nearest name must be to be offered as "did you mean"."""
+_LOOK_ALIKE = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0"})
+_NOTATION = str.maketrans("", "", "_{}()^ -")
+
+
+def nearest_names(name: str, known: Iterable[str]) -> list[tuple[str, float]]:
+    """`known` with how close each is to `name` (difflib's ratio, 0 to 1), nearest first.
+
+    Letters that look like digits count as those digits (``xl`` is nearest ``x1``), and
+    case and notation marks (``_{}()^``, hyphens) are ignored, so that ``w11`` is near
+    ``w_{11}^{(1)}``. Equally close names are ordered by whether they contain `name`, then
+    by how long a start they share with it, then as given.
+    """
+    key = _compared(name)
+
+    def closeness(candidate: str) -> tuple[float, bool, int]:
+        other = _compared(candidate)
+        ratio = max(
+            difflib.SequenceMatcher(None, name, candidate).ratio(),
+            difflib.SequenceMatcher(None, key, other).ratio(),
+        )
+        shared = next(
+            (i for i, (a, b) in enumerate(zip(key, other)) if a != b), min(len(key), len(other))
+        )
+        return ratio, key in other, shared
+
+    scored = [(candidate, closeness(candidate)) for candidate in dict.fromkeys(known)]
+    scored.sort(key=lambda pair: pair[1], reverse=True)
+    return [(candidate, score[0]) for candidate, score in scored]
+
+
+def _compared(text: str) -> str:
+    """`text` as names are compared: lower case, look-alike letters as digits, no marks."""
+    return text.translate(_LOOK_ALIKE).lower().translate(_NOTATION)
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """``did you mean 'x1'? `` when the nearest of `known` to `name` is close (a ratio of at
+    least `CLOSE_ENOUGH`), else ''."""
+    ranked = nearest_names(name, known)
+    if not ranked or ranked[0][1] < CLOSE_ENOUGH:
+        return ""
+    return f"did you mean {ranked[0][0]!r}? "

@@ -7,11 +7,12 @@ mistake reads the same wherever it is made.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Iterable, Sequence
 from numbers import Integral
 
 import numpy as np
+
+from ..autograd.labels import CLOSE_ENOUGH, nearest_names
 
 
 class UnknownNameError(KeyError):
@@ -24,36 +25,6 @@ class UnknownNameError(KeyError):
 
 NAMES_SHOWN = 12
 """How many names a message about an unknown name lists (nearest first) before a count."""
-CLOSE_ENOUGH = 0.6
-"""How close (difflib's ratio) the nearest name must be to be offered as "did you mean"."""
-_LOOK_ALIKE = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0"})
-_NOTATION = str.maketrans("", "", "_{}()^ -")
-
-
-def nearest_names(name: str, known: Iterable[str]) -> list[tuple[str, float]]:
-    """`known` with how close each is to `name` (difflib's ratio, 0 to 1), nearest first.
-
-    Letters that look like digits count as those digits (``xl`` is nearest ``x1``), and
-    case and notation marks (``_{}()^``, hyphens) are ignored, so that ``w11`` is near
-    ``w_{11}^{(1)}``. Equally close names are ordered by whether they contain `name`, then
-    by how long a start they share with it, then as given.
-    """
-    key = _compared(name)
-
-    def closeness(candidate: str) -> tuple[float, bool, int]:
-        other = _compared(candidate)
-        ratio = max(
-            difflib.SequenceMatcher(None, name, candidate).ratio(),
-            difflib.SequenceMatcher(None, key, other).ratio(),
-        )
-        shared = next(
-            (i for i, (a, b) in enumerate(zip(key, other)) if a != b), min(len(key), len(other))
-        )
-        return ratio, key in other, shared
-
-    scored = [(candidate, closeness(candidate)) for candidate in dict.fromkeys(known)]
-    scored.sort(key=lambda pair: pair[1], reverse=True)
-    return [(candidate, score[0]) for candidate, score in scored]
 
 
 def unknown_name_hint(name: str, known: Iterable[str], what: str = "the names") -> str:
@@ -70,11 +41,6 @@ def unknown_name_hint(name: str, known: Iterable[str], what: str = "the names") 
         listing += f" (and {len(ranked) - NAMES_SHOWN} more)"
     nearest, closeness = ranked[0]
     return (f"did you mean {nearest!r}? " if closeness >= CLOSE_ENOUGH else "") + listing
-
-
-def _compared(text: str) -> str:
-    """`text` as names are compared: lower case, look-alike letters as digits, no marks."""
-    return text.translate(_LOOK_ALIKE).lower().translate(_NOTATION)
 
 
 def check_count(n: object, where: str, what: str) -> None:

@@ -241,6 +241,26 @@ def test_invalid_claims_train_and_verify(tmp_path, extra, words):
     assert error.line is not None and error.line > 14
 
 
+@pytest.mark.parametrize(
+    ("change", "extra", "words"),
+    [
+        (
+            ('net = "w*x + b"', 'net = "wl*x + b"'),
+            "",
+            "not defined above; did you mean 'w'? define",
+        ),
+        (("",) * 2, "[claims]\nnett = 0.3", "'nett' is not defined; did you mean 'net'? claim"),
+        (("",) * 2, '[claims]\n"dE/dwl" = 1', "'wl' is not defined; did you mean 'w'? a deriv"),
+        (("",) * 2, '[formulas]\n"dE/dw" = "o - yl"', "did you mean 'y'? a formula may use"),
+        (("[equations]", "[equation]"), "", "unknown table or key; did you mean 'equations'?"),
+        (("",) * 2, "[claims]\nzzz = 1", "'zzz' is not defined; claim only nodes"),  # none near
+    ],
+)
+def test_a_misspelt_name_gets_the_nearest_defined_one(tmp_path, change, extra, words):
+    error = error_of(tmp_path, ONE_NEURON.replace(*change) + extra)
+    assert words in str(error) and error.line is not None
+
+
 def test_no_equations(tmp_path):
     assert "no equations" in str(error_of(tmp_path, "[inputs]\nx = 1\n"))
 

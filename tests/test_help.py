@@ -13,10 +13,23 @@ import sys
 from pathlib import Path
 
 import pytest
-from chaingrad.autograd.verification import CaseFileError, Settings, casefile, expr, verify
+from chaingrad.autograd.verification import (
+    CaseFileError,
+    Settings,
+    budget,
+    casefile,
+    casetext,
+    claim_diagnoses,
+    diagnose,
+    expr,
+    settings_table,
+    textscan,
+    tolerance,
+    verify,
+)
 from chaingrad.autograd.verification.tolerance import STATUSES
 from chaingrad.nn.app.cli import main
-from chaingrad.nn.app.help import REFERENCE, TOPICS, reference, section
+from chaingrad.nn.app.help import OWNERS, REFERENCE, TOPICS, number_text, reference, section
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -60,7 +73,12 @@ def test_every_verify_key_and_setting_is_documented():
     assert set(keys) <= fields | {"decimals"}
     assert fields <= documented_keys("`[verify]`: how claims are judged, per file")
     for field in fields - {"decimals"}:  # the defaults are the code's own
-        assert f"| `{field}` | {getattr(Settings(), field):g} |" in TEXT
+        assert f"| `{field}` | {{{{settings.{field}}}}} |" in RAW, field
+        shown = number_text(getattr(Settings(), field))
+        assert f"| `{field}` | {shown} |" in TEXT, field
+    assert "| `work_limit` | 2,000,000 |" in TEXT and "| `rounding_units` | none |" in TEXT
+    low, high = settings_table._BOUNDS["work_limit"]
+    assert f"a whole number from {low:,} to {high:,}; see Limits" in TEXT
 
 
 def test_every_claim_kind_status_and_json_field_is_documented():
@@ -86,13 +104,106 @@ def test_every_function_of_the_expression_language_is_in_the_table():
         assert f"`{name}(" in functions, name
 
 
+def test_the_indexing_and_the_partial_keys_the_expressions_section_shows():
+    expressions = section(TEXT, "Expressions")
+    for example in ("`w[0]`", "`W[1, 2]`", "`w[-1]`", "(`W[1]`)", "`(W @ x)[0]`", '`"∂E/∂w1"`'):
+        assert example in expressions, example
+    assert f"at most {expr.MAX_INDICES}," in expressions
+    case = {
+        "inputs": {"x": [1.0, 2.0]},
+        "parameters": {"W": [[1.0, 2.0], [3.0, 4.0]]},
+        "equations": {"h": "(W @ x)[0]", "r": "sum(W[1])", "q": "W[1, 0] + x[-1]"},
+        "claims": {"h": 5, "r": 7, "q": 5, "∂q/∂x": [0, 1]},
+        "formulas": {"∂h/∂x": "W[0]"},
+    }
+    assert verify(case).summary == {"ok": 5, "rounding": 0, "wrong": 0}
+    refused = {
+        "x[0:1]": "a slice is not allowed",
+        "x[h]": "this index is not allowed",
+        "x[2]": "index 2 is out of range",
+        "x[0, 0, 0, 0, 0]": f"at most {expr.MAX_INDICES} dimensions",
+    }
+    for bad, why in refused.items():
+        with pytest.raises(CaseFileError, match=re.escape(why)):
+            verify({**case, "equations": {**case["equations"], "bad": bad}})
+
+
 def test_every_limit_is_documented_from_the_code():
-    for module, prefix in ((casefile, "casefile"), (expr, "expr")):
+    # Every MAX_ constant of the modules that bound a case file is a placeholder, under the
+    # module that defines it or one that re-exports it (casefile.MAX_ARRAY_SIZE is budget's).
+    for prefix in ("casefile", "expr", "textscan", "budget", "settings_table", "claim_diagnoses"):
+        module = OWNERS[prefix]
         for name in dir(module):
             if name.startswith("MAX_"):
-                assert "{{" + f"{prefix}.{name}" + "}}" in RAW, name
+                value = getattr(module, name)
+                assert any(
+                    "{{" + f"{other}.{name}" + "}}" in RAW
+                    and getattr(OWNERS[other], name, None) is value
+                    for other in OWNERS
+                ), f"{prefix}.{name}"
+    for name in ("EVALUATE_COST", "WALK_COST", "ENTRIES_PER_UNIT"):  # what a unit of work is
+        assert "{{budget." + name + "}}" in RAW, name
     assert "{{" not in TEXT and "}}" not in TEXT  # every fact filled in
     assert f"| names (inputs + parameters + equations) | {casefile.MAX_NAMES:,} |" in TEXT
+    limits = section(TEXT, "Limits")
+    assert f"| {textscan.MAX_NESTING} deep |" in limits
+    assert f"| {textscan.MAX_KEY_LENGTH} characters, {textscan.MAX_KEY_PARTS} dotted parts |" in (
+        limits
+    )
+    assert f"| {budget.MAX_ARRAY_SIZE:,} entries, checked from the operands' shapes" in limits
+    work = f"{Settings().work_limit:,} by default, at most {settings_table.MAX_WORK_LIMIT:,} |"
+    assert work in limits
+    assert f"| `[verify] points`, at most {settings_table._BOUNDS['points'][1]} |" in limits
+
+
+def test_the_work_limit_example_raises_the_budget(tmp_path):
+    example = re.search(r"```toml\n(\[verify\]\nwork_limit = \d+\n)```", TEXT).group(1)
+    path = tmp_path / "budget.toml"
+    path.write_text("[inputs]\nx = 1.0\n[equations]\nE = 'x*x'\n" + example, encoding="utf-8")
+    limit = verify(path).case.settings.work_limit
+    assert Settings().work_limit < limit <= settings_table.MAX_WORK_LIMIT
+
+
+def test_the_judging_rules_state_the_codes_numbers_and_examples(tmp_path):
+    judged = " ".join(section(TEXT, "How claims are judged").split())
+    settings = Settings()
+    # The numbers the section states are the code's.
+    assert f"half a unit of the last shown digit (`ok_units`: {settings.ok_units:g})" in judged
+    assert settings.ok_units == 0.5 and settings.rounding_units is None
+    assert f"widened by {tolerance.SLACK:g} of a unit" in judged
+    assert f"first {claim_diagnoses.DIAGNOSIS_POINTS} random points" in judged
+    assert f"to {tolerance.DIAGNOSIS_RTOL:g} of its size" in judged
+    assert f"At most {claim_diagnoses.MAX_DIAGNOSED} wrong claims" in judged
+    assert f"beyond 10**±{casefile.MAX_EXPONENT} (`0e400`)" in judged
+    assert [r for r, _ in diagnose.RATIOS] == [2.0, 0.5, -1.0, -2.0, -0.5]
+    assert "times 2, 1/2, -1, -2 or -1/2" in judged
+    # The shown digits of its examples.
+    for literal, decimals in (("0.0850", 4), ("0.699", 3), ("-3", 0), ("2.5e-3", 4), ("1.5e3", -2)):
+        assert casetext.shown_decimals(literal) == decimals, literal
+    # The examples of the table of statuses.
+    assert settings.status(0.699, 0.6996992, 0.001) == "rounding"  # truncated
+    assert settings.status(1.0, 1.7, 1.0) == "rounding"  # an integer, truncated
+    assert settings.status(-3.0, -2.0, 1.0) == "wrong"
+    assert settings.status(0.2, 0.35, 0.1) == "wrong"
+    assert settings.status(0.2, 0.2 + 0.05 * (1 + 1e-10), 0.1) == "ok"  # the slack
+    # sigma = 0.62 stated makes sigma' = 0.2356 rounding; not stated, it is wrong.
+    case = {"inputs": {"x": 0.5}, "equations": {"s": "sigmoid(x)"}, "claims": {"ds/dx": 0.2356}}
+    assert verify(case).claims[0].status == "wrong"
+    case["claims"] = {"s": 0.62, "ds/dx": 0.2356}
+    assert [c.status for c in verify(case).claims] == ["ok", "rounding"]
+    # A file's number shows its digits; a dict's float those of its shortest form.
+    near = {**SMALL, "inputs": {"x": 1.0008}}  # E = 0.5004
+    assert verify({**near, "claims": {"E": 0.5000}}).claims[0].status == "ok"  # 0.5: 1 decimal
+    path = tmp_path / "digits.toml"
+    path.write_text(
+        '[inputs]\nx = 1.0008\n[parameters]\nw = 0.5\n[equations]\nE = "w*x"\n'
+        "[claims]\nE = 0.5000\n",
+        encoding="utf-8",
+    )
+    assert verify(path).claims[0].status == "wrong"  # 0.5000: 4 decimals
+    # A formula for a tiny derivative is judged against its size: "0" is wrong.
+    tiny = {"inputs": {"x": -30.0}, "equations": {"s": "sigmoid(sigmoid(x) * 1e-3 - 31)"}}
+    assert verify({**tiny, "formulas": {"ds/dx": "0"}}).claims[0].status == "wrong"
 
 
 def test_the_example_at_the_top_verifies_as_documented(tmp_path):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..labels import did_you_mean
 from .casefile import MAX_CLAIMS, NAME_KEY, Claim, canonical_key, derivative_key
 from .casetext import claimed_decimals
 from .fields import FieldChecker, KeyPath, describe_value
@@ -142,7 +143,8 @@ def _formulas(fields: FieldChecker, data: Mapping[str, Any], depends_on: Depends
                     path,
                     where,
                     f"name {used!r} is not defined",
-                    "a formula may use any input, parameter or equation",
+                    did_you_mean(used, fields.defined)
+                    + "a formula may use any input, parameter or equation",
                 )
         claims.append(
             Claim(
@@ -191,7 +193,12 @@ def _node_key(
         )
     node = match.group(1)
     if node not in depends_on:
-        fields.fail(path, where, f"{node!r} is not defined", "claim only nodes the file defines")
+        fields.fail(
+            path,
+            where,
+            f"{node!r} is not defined",
+            did_you_mean(node, depends_on) + "claim only nodes the file defines",
+        )
     return node
 
 
@@ -206,7 +213,8 @@ def _derivative(
                 path,
                 where,
                 f"{name!r} is not defined",
-                "a derivative dA/dB needs A and B defined in the file",
+                did_you_mean(name, depends_on)
+                + "a derivative dA/dB needs A and B defined in the file",
             )
     if wrt not in depends_on[node]:
         problem = (

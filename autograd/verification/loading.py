@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..labels import did_you_mean
 from .casefile import MAX_NAMES, TABLES, CaseFile
 from .casetext import parse_toml, read_text
 from .claim_tables import check_claims
@@ -48,7 +49,7 @@ def _check(fields: FieldChecker, data: Mapping[str, Any]) -> CaseFile:
                 (key,),
                 f"[{abbreviated(str(key))}]",
                 "unknown table or key",
-                f"the tables are {', '.join(TABLES)} (check the spelling)",
+                did_you_mean(key, TABLES) + f"the tables are {', '.join(TABLES)}",
             )
     title = fields.text(data, "title", default=Path(fields.file).stem)
     source = fields.text(data, "source", default=None)

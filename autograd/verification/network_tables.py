@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from ..labels import did_you_mean
 from .casefile import Equation
 from .expr import name_problem
 from .fields import FieldChecker, describe_value
@@ -73,7 +74,8 @@ def check_equations(
                     path,
                     where,
                     f"name {used!r} is not defined above{later}",
-                    "define it in [inputs], [parameters] or an earlier equation",
+                    ("" if later else did_you_mean(used, depends_on))
+                    + "define it in [inputs], [parameters] or an earlier equation",
                 )
         fields.name(path, "equations", name)
         depends_on[name] = frozenset(expression.names).union(

@@ -3,7 +3,9 @@
 The text is one Markdown file shipped with the package, ``nn/app/casefile_reference.md``. Its facts
 that the code owns are filled in when it is printed, so they never drift from it:
 ``{{casefile.MAX_NAMES}}`` and ``{{expr.MAX_LENGTH}}`` are the loader's limits,
-``{{settings.points}}`` a default of ``[verify]`` (`tolerance.Settings`) and
+``{{settings.points}}`` a default of ``[verify]`` (`tolerance.Settings`; an unset one is
+"none"), ``{{textscan.MAX_NESTING}}``, ``{{budget.MAX_ARRAY_SIZE}}`` and the like the
+constants of the other modules that judge and bound a case file (`OWNERS`), and
 ``{{functions}}`` the table of the expression language's functions, read from the op
 registry (`expr.function_names`). A topic is the whole file or one of its sections.
 """
@@ -15,7 +17,16 @@ import re
 from importlib import resources
 
 from chaingrad.autograd import ops
-from chaingrad.autograd.verification import Settings, casefile, expr
+from chaingrad.autograd.verification import (
+    Settings,
+    budget,
+    casefile,
+    claim_diagnoses,
+    expr,
+    settings_table,
+    textscan,
+    tolerance,
+)
 
 from .output import emit
 from .usage import UsageError
@@ -29,7 +40,19 @@ TOPICS: dict[str, tuple[str | None, str]] = {
 }
 """Each topic: the heading of its section of the reference (None: all of it), and what it
 covers."""
-_PLACEHOLDER = re.compile(r"\{\{([a-z]+)(?:\.([A-Za-z_]+))?\}\}")
+OWNERS: dict[str, object] = {
+    "casefile": casefile,
+    "expr": expr,
+    "textscan": textscan,
+    "budget": budget,
+    "settings_table": settings_table,
+    "tolerance": tolerance,
+    "claim_diagnoses": claim_diagnoses,
+    "settings": Settings(),
+}
+"""Where a placeholder ``{{owner.NAME}}`` takes its fact from: a module's constant, or a
+default of ``[verify]`` (``settings``)."""
+_PLACEHOLDER = re.compile(r"\{\{([a-z_]+)(?:\.([A-Za-z_]+))?\}\}")
 
 
 def add_help_arguments(parser: argparse.ArgumentParser) -> None:
@@ -95,16 +118,17 @@ def _fill(text: str) -> str:
         source, name = match.groups()
         if source == "functions" and name is None:
             return functions_table()
-        owners = {"casefile": casefile, "expr": expr, "settings": Settings()}
-        if source not in owners or name is None or not hasattr(owners[source], name):
+        if source not in OWNERS or name is None or not hasattr(OWNERS[source], name):
             raise LookupError(f"the reference names an unknown fact: {match.group(0)}")
-        return _number_text(getattr(owners[source], name))
+        return number_text(getattr(OWNERS[source], name))
 
     return _PLACEHOLDER.sub(fact, text)
 
 
-def _number_text(value: object) -> str:
-    """A limit or default as the reference writes it: 200,000; 1e+300; 0.25."""
+def number_text(value: object) -> str:
+    """A limit or default as the reference writes it: 200,000; 1e+300; 0.25; none (unset)."""
+    if value is None:
+        return "none"
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
     return f"{value:g}" if isinstance(value, float) else str(value)
