@@ -269,11 +269,11 @@ def test_a_file_past_its_work_budget_is_refused_with_the_limit_and_how_to_raise_
         verify(path)
     message = str(error.value)
     assert message.startswith(
-        f"{path}: checking the file needs more than 20000 units of work, the limit (it ran out "
+        f"{path}: checking the file needs more than 20,000 units of work, the limit (it ran out "
         "while "
     )
     assert message.endswith(
-        "; raise [verify] work_limit (up to 100000000), or check fewer claims, formulas or "
+        "; raise [verify] work_limit (up to 100,000,000), or check fewer claims, formulas or "
         "random points per file"
     )
     assert verify(write_case(tmp_path, text.replace("20000", "2000000"))).claims

@@ -34,7 +34,7 @@ class WorkLimitError(Exception):
 
     def __init__(self, limit: int, what: str) -> None:
         super().__init__(
-            f"checking the file needs more than {limit} units of work, the limit (it ran out "
+            f"checking the file needs more than {limit:,} units of work, the limit (it ran out "
             f"while {what})"
         )
         self.limit = limit

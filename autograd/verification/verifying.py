@@ -81,7 +81,7 @@ def verify(case: str | os.PathLike[str] | Mapping[str, Any] | CaseFile) -> Verif
             case.file,
             "",
             str(error),
-            f"raise [verify] work_limit (up to {MAX_WORK_LIMIT}), or check fewer claims, "
+            f"raise [verify] work_limit (up to {MAX_WORK_LIMIT:,}), or check fewer claims, "
             "formulas or random points per file",
         ) from None
 
