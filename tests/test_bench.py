@@ -1,37 +1,42 @@
-"""The benchmark (`chaingrad.nn.app.bench`) in its --quick smoke mode: every workload and
-every installed engine runs, the table and the JSON have their structure, every engine
-reports the same loss, and the figures follow the method (ratios and verdicts from the
-best of repeats, the median beside it). No timing is checked: the numbers depend on the
-machine, and this one is shared."""
+"""The benchmark (`chaingrad bench`, `chaingrad.nn.app.bench`) in its --quick smoke mode,
+run through the command's `main`: every workload and every installed engine runs, the
+table and the JSON have their structure, every engine reports the same loss, and the
+figures follow the method (ratios and verdicts from the best of repeats, the median
+beside it). No timing is checked: the numbers depend on the machine, and this one is
+shared."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import importlib.util
+import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from chaingrad.nn.app.bench import harness, registry, summary
 from chaingrad.nn.app.bench.registry import INSTALL_PEERS, TARGETS, WORKLOADS, Engine
 from chaingrad.nn.app.bench.table import format_table
+from chaingrad.nn.app.cli import main
+
+BENCH_SCRIPT = Path(__file__).resolve().parents[1] / "demos" / "bench.py"
 
 REPEATS = 2  # two timed repeats per case: a best, a median and a spread of their own
 
 
 @pytest.fixture(scope="module")
 def quick_results() -> dict:
-    """One --quick --json run of every workload (each case in its own process)."""
-    command = ["-m", "chaingrad.nn.app.bench", "--quick", "--json", "--repeats", str(REPEATS)]
-    done = subprocess.run(
-        [sys.executable, *command],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout)
+    """One ``chaingrad bench --quick --json`` run of every workload, through the command's
+    `main` (each case still in its own process)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(["bench", "--quick", "--json", "--repeats", str(REPEATS)])
+    assert status == 0, err.getvalue()[-2000:]
+    assert "nielsen: ours-f32 (round 1/1)" in err.getvalue()  # progress on stderr
+    return json.loads(out.getvalue())
 
 
 def test_every_workload_and_engine_is_reported(quick_results):
@@ -146,6 +151,78 @@ def test_the_table_shows_every_workload_figures_and_targets(quick_results):
     if importlib.util.find_spec("micrograd") is not None:  # the peer is optional
         assert "RecursionError" in text
     assert "--quick" in text
+
+
+# ---------------------------------------------------------------------------- the command
+def test_help_states_every_default(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["bench", "--help"])
+    assert done.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for default in (
+        "(default: all)",
+        "(default: 3; 1 with --quick)",
+        "(default: 1)",
+        "(default: all cores,",
+        "(default: the full sizes)",
+        "(default: as tables)",
+    ):
+        assert default in text
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--workloads", "nielsen,nope"], "argument --workloads: unknown workload(s) 'nope'"),
+        (["--workloads", ","], "argument --workloads: unknown workload(s)"),
+        (["--rounds", "0"], "argument --rounds: 0 is less than 1"),
+        (["--repeats", "two"], "argument --repeats: 'two' is not a whole number"),
+        (["--warmup", "-1"], "argument --warmup: -1 is less than 0"),
+        (["--threads", "0"], "argument --threads: 0 is less than 1"),
+    ],
+)
+def test_a_bad_option_is_one_line_and_exit_2(capsys, argv, message):
+    with pytest.raises(SystemExit) as done:
+        main(["bench", *argv])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"chaingrad bench: error: {message}")
+    assert err.endswith("; see 'chaingrad bench --help'\n")
+
+
+def test_the_script_in_demos_is_the_same_command():
+    """``python demos/bench.py`` (which the README names) runs ``chaingrad bench``: here on
+    the deep chain only, to keep the test short; its errors are the command's."""
+    done = subprocess.run(
+        [sys.executable, str(BENCH_SCRIPT), "--quick", "--workloads", "deep"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "deep: backward through a chain" in done.stdout and "B/node held" in done.stdout
+    assert "scalar:" not in done.stdout and "nielsen:" not in done.stdout
+    assert "deep: ours bytes per node held <= 250: " in done.stdout
+    refused = subprocess.run(
+        [sys.executable, str(BENCH_SCRIPT), "--rounds", "0"], capture_output=True, text=True
+    )
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("chaingrad bench: error: argument --rounds:")
+
+
+def test_the_case_process_runs_one_case_and_prints_json():
+    """What the harness spawns: ``python -m chaingrad.nn.app.bench --case ...``."""
+    case = ["--case", "scalar", "ours", "--quick", "--warmup", "0", "--repeats", "2"]
+    done = subprocess.run(
+        [sys.executable, "-m", "chaingrad.nn.app.bench", *case],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert len(result["wall"]) == len(result["cpu"]) == 2 and result["loss"] > 0
 
 
 # ---------------------------------------------------------------------------- no processes

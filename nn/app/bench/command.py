@@ -93,8 +93,8 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="tiny sizes, 1 round of 1 repeat: a smoke run whose times mean nothing "
-        "(default: the full sizes)",
+        help="tiny sizes and, unless given, 1 round of 1 repeat: a smoke run whose times "
+        "mean nothing (default: the full sizes)",
     )
     parser.add_argument(
         "--json", action="store_true", help="print the results as JSON (default: as tables)"
