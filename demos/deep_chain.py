@@ -10,32 +10,11 @@ per operation. Memory is measured with tracemalloc on a separate, smaller graph
 from __future__ import annotations
 
 import argparse
-import gc
 import time
-import tracemalloc
 
-from chaingrad.autograd import Value
+from chaingrad.nn.app.bench.deep_cases import bytes_per_node, chain
 
-
-def chain(n: int) -> tuple[Value, Value]:
-    """A chain of n tanh nodes on one leaf: (leaf, last node)."""
-    x = Value(0.5, label="x")
-    y = x
-    for _ in range(n):
-        y = y.tanh()
-    return x, y
-
-
-def bytes_per_node(n: int) -> tuple[float, float]:
-    """(bytes per node held by the graph after backward, peak bytes per node during it)."""
-    gc.collect()
-    tracemalloc.start()
-    x, y = chain(n)
-    y.backward()
-    held, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    del x, y
-    return held / n, peak / n
+__all__ = ["backward_seconds", "bytes_per_node", "chain"]
 
 
 def backward_seconds(n: int) -> tuple[float, float]:

@@ -167,6 +167,7 @@ def test_every_option_says_its_default_in_help():
         "train",
         "verify",
         "new",
+        "bench",
         "help",
     }
     for name, sub in commands.choices.items():

@@ -1,12 +1,12 @@
-"""The `chaingrad` command: demo, cases, draw, explore, verify, train, new, help.
+"""The `chaingrad` command: demo, cases, draw, explore, verify, train, new, bench, help.
 
 Every command reports a user error (a missing file, an unknown case, an invalid
 case file, no ``dot`` program, an output path that cannot be written, a misspelt
 option) as one line on stderr with exit status 2; a traceback only with ``--debug``.
 A reader that stops early (``chaingrad verify f.toml | head -1``) ends the output
 quietly and leaves the exit status alone (`output`). This module declares the
-command line and runs the commands; ``train``, ``new`` and ``help`` live in modules
-of their own (`tasks`, `starter`, `help`), case names in `case_names`.
+command line and runs the commands; ``train``, ``new``, ``bench`` and ``help`` live in
+modules of their own (`tasks`, `starter`, `bench`, `help`), case names in `case_names`.
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ from ..documents.casefiles import SHIPPED_CASE_FILES
 from ..documents.catalog import CASES
 from ..documents.seed000 import seed000_cases
 from ..documents.seed001 import seed001_blog
+from .bench.command import DESCRIPTION as BENCH_DESCRIPTION
+from .bench.command import add_bench_arguments, bench_command
 from .case_names import NAMES_NOTE, case_file, cases_listing, drawing_target
 from .explore import add_explore_arguments, explore_command, write_case_pages
 from .explorer import ExploreError
@@ -391,6 +393,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_new_arguments(new_parser)
 
+    bench_parser = commands.add_parser(
+        "bench",
+        help="time chaingrad against micrograd, PyTorch and hand-written numpy",
+        description=BENCH_DESCRIPTION,
+    )
+    add_bench_arguments(bench_parser)
+
     help_parser = commands.add_parser(
         "help", help="the reference of the case-file language (chaingrad help casefile)"
     )
@@ -435,6 +444,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "new": lambda: new_command(
             args.sizes, args.hidden, args.output, args.loss, names=args.names, out=args.out
         ),
+        "bench": lambda: bench_command(args),
         "help": lambda: help_command(args.topic),
     }
     try:
