@@ -8,7 +8,6 @@ shared."""
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import importlib.util
 import io
 import json
@@ -251,24 +250,14 @@ def test_a_row_is_judged_on_its_best_not_a_disturbed_median():
     assert large["met"] is True and large["verdict"] == "met"
 
 
-def test_a_new_engine_is_one_builder_and_one_entry(monkeypatch):
-    """What adding a row (say, a traced step) takes: a builder and an `Engine` entry; the
-    case process finds it by key and times it like any other."""
-    from chaingrad.nn.app.bench.tensor_cases import tensor_plain
-
-    calls = []
-
-    def tensor_traced(problem):  # a stand-in: the plain loop, counted
-        calls.append(problem.x.dtype)
-        return tensor_plain(problem)
-
-    nielsen = WORKLOADS["nielsen"]
-    engine = Engine("traced-f64", "ours, traced step", tensor_traced, ref="numpy-f64")
-    added = dataclasses.replace(nielsen, engines=(*nielsen.engines, engine))
-    monkeypatch.setitem(WORKLOADS, "nielsen", added)
-    result = harness.run_case("nielsen", "traced-f64", warmup=0, repeats=1, quick=True)
-    assert calls == ["float64"]
-    assert len(result["wall"]) == 1 and result["loss"] > 0
+def test_the_traced_row_replays_the_plain_loop_and_reaches_its_loss():
+    """The traced step's row (one builder, one `Engine` entry): the same loss as the plain
+    loop, bit for bit, and timed like any other row."""
+    traced = harness.run_case("nielsen", "traced-f64", warmup=0, repeats=1, quick=True)
+    plain = harness.run_case("nielsen", "ours-f64", warmup=0, repeats=1, quick=True)
+    assert len(traced["wall"]) == 1 and traced["loss"] == plain["loss"] > 0
+    assert "traced-f32" in [e.key for e in WORKLOADS["nielsen"].engines]
+    assert "traced-f32" not in [e.key for e in WORKLOADS["large"].engines]  # no replay rule
 
 
 def test_every_engine_has_a_builder_and_a_known_reference():

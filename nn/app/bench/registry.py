@@ -28,6 +28,7 @@ from .tensor_cases import (
     tensor_problem,
     tensor_torch,
     tensor_torch1,
+    tensor_traced,
 )
 
 INSTALL_PEERS = "pip install micrograd torch==2.13.0"
@@ -119,6 +120,12 @@ def _tensor_engines(dt: str) -> tuple[Engine, ...]:
     return tuple(e for e in rows if dt == "f32" or e.key.split("-")[0] not in FLOAT32_ONLY)
 
 
+def _traced(dt: str) -> tuple[Engine, ...]:
+    """The traced-step row (nielsen only: the large workload's loss has no replay rule)."""
+    return (Engine(f"traced-{dt}", "ours, trace() of the plain loop", tensor_traced,
+                   DTYPES[dt], ref=f"numpy-{dt}"),)  # fmt: skip
+
+
 def _tensor_steps(size: dict[str, Any]) -> int:
     """SGD steps in one timed repeat of a tensor workload (an epoch, or `steps`)."""
     return size["samples"] // size["batch"] if "samples" in size else size["steps"]
@@ -156,7 +163,7 @@ WORKLOADS: dict[str, Workload] = {
             "784-30-10 sigmoid MLP, quadratic cost, batch 10, lr 3.0, one epoch of 10,000",
             "s/epoch",
             lambda size: 1.0,
-            _tensor_engines("f64") + _tensor_engines("f32"),
+            _traced("f64") + _tensor_engines("f64") + _traced("f32") + _tensor_engines("f32"),
             prepare=functools.partial(tensor_problem, "nielsen"),
             flops=_tensor_flops,
         ),
@@ -214,6 +221,8 @@ class Target:
 TARGETS: tuple[Target, ...] = (
     Target("nielsen", "ours-f32", "<=", 1.5, aim=1.3, peers=("numpy-f32",)),
     Target("nielsen", "ours-f64", "<=", 1.5, aim=1.3, peers=("numpy-f64",)),
+    Target("nielsen", "traced-f32", "<=", 1.0, peers=("numpy-f32",)),
+    Target("nielsen", "traced-f64", "<=", 1.0, peers=("numpy-f64",)),
     Target("scalar", "ours", ">=", 50.0, peers=("micrograd",)),
     Target("scalar", "ours-binary", ">=", 1.2, peers=("micrograd-nogc",)),
     Target("large", "ours-f32", "<=", 1.1, peers=("numpy-f32",)),

@@ -121,6 +121,38 @@ def tensor_fused(p: TensorProblem) -> BenchCase:
     return _tensor_ours(p, fused=True)
 
 
+def tensor_traced(p: TensorProblem) -> BenchCase:
+    """The plain Tensor loop's step (``x @ W + b``, ``sigmoid``, ``((a - y) ** 2).sum() *
+    (0.5 / m)``) under `autograd.trace`: traced on the first batch, replayed after. Nielsen
+    only: `cross_entropy` has no replay rule."""
+    from chaingrad.autograd import Tensor, trace
+    from chaingrad.nn.optim import SGD
+
+    params = [Tensor(a, requires_grad=True) for w, b in p.weights for a in (w, b)]
+    layers = list(zip(params[::2], params[1::2]))
+    opt = SGD(params, lr=p.lr)
+    half_over_m = 0.5 / p.batch
+
+    def loss_of(x: Tensor, y: Tensor) -> Tensor:
+        out = x
+        for w, b in layers:
+            out = (out @ w + b).sigmoid()
+        return ((out - y) ** 2).sum() * half_over_m
+
+    step = trace(loss_of)
+    batches = p.batches()
+    state: dict[str, Any] = {"loss": None}
+
+    def run() -> None:
+        for batch in batches:
+            opt.zero_grad()
+            loss = step(p.x[batch], p.targets[batch])
+            opt.step()
+        state["loss"] = loss
+
+    return BenchCase(run, lambda: state["loss"].item())
+
+
 def tensor_nn(p: TensorProblem) -> BenchCase:
     """Ours through `nn`: Linear layers in a Sequential, the losses of `nn.losses`."""
     from chaingrad.autograd.tensor import Tensor
