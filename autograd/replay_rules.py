@@ -389,12 +389,17 @@ def compile_program(loss: Tensor, inputs: list[Tensor]) -> Program:
     for p in params:
         c.unfold(c.grad(p))  # handed out: a replay must compute it
     program.deliveries = [(p, c.grad(p)) for p in params]
-    program.references = reference_counts(program)
     program.lines[:0] = [
         f"# {len(program.calls)} numpy calls; arguments "
         + ", ".join(c.node_name(t) for t in inputs)
         + f"; parameters {', '.join(c.node_name(p) for p in params)}"
     ]
+    # Count references as a replay will find them: the compiler's own (its lists of arrays)
+    # end with it, and counted here they would hide a reference kept outside.
+    c.keep.clear()
+    c.grads.clear()
+    c.folded.clear()
+    program.references = reference_counts(program)
     return program
 
 

@@ -715,7 +715,6 @@ def test_gradients_not_zeroed_accumulate_exactly_as_backward_does(name):
         assert twins.step.replays == 4
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the reference baseline counts the compiler's")
 @pytest.mark.parametrize("zero", [True, False], ids=["zeroed", "not zeroed"])
 def test_a_gradient_kept_from_the_previous_step_is_not_changed(zero):
     twins = tanh_twins()
