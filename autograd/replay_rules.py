@@ -389,6 +389,7 @@ def compile_program(loss: Tensor, inputs: list[Tensor]) -> Program:
     for p in params:
         c.unfold(c.grad(p))  # handed out: a replay must compute it
     program.deliveries = [(p, c.grad(p)) for p in params]
+    program.summed = [p._id in c.summed for p in params]
     program.lines[:0] = [
         f"# {len(program.calls)} numpy calls; arguments "
         + ", ".join(c.node_name(t) for t in inputs)
