@@ -113,8 +113,9 @@ class TracedStep:
         return repr(self._names[k]) if k < len(self._names) else str(k)
 
     def _tensors(self, arrays: Sequence[np.ndarray], requires_grad: bool) -> list[Tensor]:
-        labels = self._names + [None] * (len(arrays) - len(self._names))
-        return [Tensor(a, requires_grad, label=n) for a, n in zip(arrays, labels)]
+        # Unlabelled, as ``loss_of(Tensor(x), Tensor(y))`` makes them: the same errors, word
+        # for word (a NaN argument, a shape that does not fit). `_trace` names them after.
+        return [Tensor(a, requires_grad) for a in arrays]
 
     def _loss(self, tensors: list[Tensor]) -> Tensor:
         loss = self.fn(*tensors)
@@ -137,6 +138,8 @@ class TracedStep:
             return self._normal(arrays)
         inputs = self._tensors(arrays, True)  # so every node computed from them is recorded
         loss = self._loss(inputs)
+        for t, name in zip(inputs, self._names):
+            t.label = name  # for the listing
         program = compile_program(loss, inputs)  # refuses before any gradient changes
         self.normal += 1
         loss.backward()
