@@ -225,7 +225,13 @@ def _sigmoid_backward(node: Tensor, c: Compiler) -> None:
 
 
 def _relu_forward(node: Tensor, c: Compiler) -> None:
-    c.call(np.maximum, node._parents[0]._data, 0, node._data)
+    c.call(maximum_into, node._parents[0]._data, 0, node._data)
+
+
+def maximum_into(x: np.ndarray, floor: int, out: np.ndarray) -> None:
+    """``np.maximum(x, floor)`` into `out` (numpy 2.4 deprecates `out` given by position for
+    np.maximum and np.minimum)."""
+    np.maximum(x, floor, out=out)
 
 
 def _relu_backward(node: Tensor, c: Compiler) -> None:

@@ -400,6 +400,7 @@ def test_the_cases_use_every_op_that_has_a_replay_rule():
     assert not missing, f"no case uses {sorted(op.name for op in missing)}"
 
 
+@pytest.mark.filterwarnings("error")  # a replayed call numpy deprecates fails too
 @pytest.mark.parametrize("dtype", DTYPES, ids=DTYPE_IDS)
 @pytest.mark.parametrize("name", list(OP_CASES))
 def test_every_replay_rule_gives_the_bits_of_backward(name, dtype):
