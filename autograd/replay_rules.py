@@ -383,7 +383,10 @@ def compile_program(loss: Tensor, inputs: list[Tensor]) -> Program:
             RULES[node._rule][0](node, c)
     seed = np.array(1, dtype)  # d(loss)/d(loss), as backward() makes it
     seed = c.register(seed.reshape(loss._data.shape) if loss._data.ndim else seed, "1", True)
-    c.grads[loss._id], c.owned[loss._id] = seed, False
+    if loss._parents:
+        c.grads[loss._id], c.owned[loss._id] = seed, False
+    else:  # the loss is a parameter: it gets a copy of the seed, as a leaf does (handed out)
+        c.pass_on(loss, seed)
     for node in reversed(order):
         if node._parents and c.needs(node):
             rule = RULES[node._rule][1] or _generic_backward

@@ -457,6 +457,11 @@ REUSED: dict[str, tuple[Spec, Spec, Callable[..., Tensor]]] = {
         {"x": ((5, 4), N), "r": ((5, 4), N)},
         lambda P, x, r: ((P["w"] + x) * r).sum(),
     ),
+    "the loss is a parameter itself": (  # its gradient is the seed: handed out, a copy
+        {"w": ((), N)},
+        {"x": ((2,), N)},
+        lambda P, x: P["w"],
+    ),
     "w - x then a second use of w": (
         {"w": ((5, 4), N)},
         {"x": ((5, 4), N), "r": ((5, 4), N)},
