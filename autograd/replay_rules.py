@@ -297,6 +297,11 @@ def _mean_into(x: np.ndarray, axes: tuple[int, ...], out: np.ndarray) -> None:
 def _squared_error_forward(node: Tensor, c: Compiler) -> None:
     a, b = node._parents
     diff, scale = node._saved
+    if type(diff) is not np.ndarray:  # numpy gives a scalar for two 0-d operands: no buffer
+        raise TraceError(
+            "trace: squared_error of two 0-d operands (one number each); keep a dimension "
+            "(.sum(keepdims=True), data of shape (1,)) or run the step without trace"
+        )
     c.register(diff, "diff" + c.node_name(node))
     c.call(np.subtract, a._data, b._data, diff)
     c.call(_scaled_square_sum, diff, scale, node._data)

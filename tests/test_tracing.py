@@ -818,6 +818,12 @@ REFUSALS: dict[str, tuple[Callable, dict, tuple, tuple[str, ...]]] = {
         (X, np.ones(5)),
         ("matmul", "(5,3)", "(3,)", "2-D"),
     ),
+    "squared_error of two 0-d operands": (
+        lambda W, b, x, r: squared_error((x @ W).sum(), r.sum(), 0.5),
+        {},
+        (X, R),
+        ("squared_error", "0-d", "keepdims=True", "without trace"),
+    ),
     "a sigmoid beyond the exp limit when traced": (
         lambda W, b, x, r: ((x @ W - 1000.0).sigmoid() * r).sum(),
         {},
