@@ -39,6 +39,7 @@ class Program:
         self.leaves: list[tuple[Tensor, np.ndarray, int]] = []  # (leaf, array, version or -1)
         self.deliveries: list[tuple[Tensor, np.ndarray]] = []  # (parameter, its gradient)
         self.references: list[int] = []  # each gradient array's references, none outside
+        self.summed: list[bool] = []  # each gradient: a sum of several contributions
         self.loss: np.ndarray | None = None
         self.graph: Tensor | None = None  # the traced loss node, kept for its arrays
 
@@ -59,6 +60,7 @@ class Compiler:
         self.names: dict[int, str] = {}
         self.grads: dict[int, np.ndarray] = {}  # node id -> its gradient array
         self.owned: dict[int, bool] = {}  # the gradient array is the node's alone
+        self.summed: set[int] = set()  # nodes whose gradient adds several contributions
         self.needed: set[int] = set()  # nodes on a path from a parameter to the loss
         self.keep: list[Any] = []  # every array made here, so id()s stay unique
         self.inputs = {t._id for t in inputs}
@@ -155,6 +157,7 @@ class Compiler:
         self.accumulate(parent, contribution)
 
     def accumulate(self, parent: Tensor, contribution: np.ndarray) -> None:
+        self.summed.add(parent._id)
         current = self.grads[parent._id]
         if self.owned[parent._id]:
             self.call(np.add, current, contribution, current)  # current += contribution

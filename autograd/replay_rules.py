@@ -225,7 +225,13 @@ def _sigmoid_backward(node: Tensor, c: Compiler) -> None:
 
 
 def _relu_forward(node: Tensor, c: Compiler) -> None:
-    c.call(np.maximum, node._parents[0]._data, 0, node._data)
+    c.call(maximum_into, node._parents[0]._data, 0, node._data)
+
+
+def maximum_into(x: np.ndarray, floor: int, out: np.ndarray) -> None:
+    """``np.maximum(x, floor)`` into `out` (numpy 2.4 deprecates `out` given by position for
+    np.maximum and np.minimum)."""
+    np.maximum(x, floor, out=out)
 
 
 def _relu_backward(node: Tensor, c: Compiler) -> None:
@@ -291,6 +297,11 @@ def _mean_into(x: np.ndarray, axes: tuple[int, ...], out: np.ndarray) -> None:
 def _squared_error_forward(node: Tensor, c: Compiler) -> None:
     a, b = node._parents
     diff, scale = node._saved
+    if type(diff) is not np.ndarray:  # numpy gives a scalar for two 0-d operands: no buffer
+        raise TraceError(
+            "trace: squared_error of two 0-d operands (one number each); keep a dimension "
+            "(.sum(keepdims=True), data of shape (1,)) or run the step without trace"
+        )
     c.register(diff, "diff" + c.node_name(node))
     c.call(np.subtract, a._data, b._data, diff)
     c.call(_scaled_square_sum, diff, scale, node._data)
@@ -377,8 +388,11 @@ def compile_program(loss: Tensor, inputs: list[Tensor]) -> Program:
             RULES[node._rule][0](node, c)
     seed = np.array(1, dtype)  # d(loss)/d(loss), as backward() makes it
     seed = c.register(seed.reshape(loss._data.shape) if loss._data.ndim else seed, "1", True)
-    c.grads[loss._id], c.owned[loss._id] = seed, False
     forward_lines = len(program_lines := c.program.lines)
+    if loss._parents:
+        c.grads[loss._id], c.owned[loss._id] = seed, False
+    else:  # the loss is a parameter: it gets a copy of the seed, as a leaf does (handed out)
+        c.pass_on(loss, seed)
     for node in reversed(order):
         if node._parents and c.needs(node):
             rule = RULES[node._rule][1] or _generic_backward
@@ -390,7 +404,7 @@ def compile_program(loss: Tensor, inputs: list[Tensor]) -> Program:
     for p in params:
         c.unfold(c.grad(p))  # handed out: a replay must compute it
     program.deliveries = [(p, c.grad(p)) for p in params]
-    program.references = reference_counts(program)
+    program.summed = [p._id in c.summed for p in params]
     guards = sum(fn is refuse_if for fn, _ in program.calls)
     folded = sorted({c.name(a) for a in c.keep if id(a) in c.fixed and a.ndim})
     program_lines.insert(forward_lines, "# backward")
@@ -401,6 +415,12 @@ def compile_program(loss: Tensor, inputs: list[Tensor]) -> Program:
         *(["# computed once, while compiling: " + ", ".join(folded)] if folded else []),
         "# forward",
     ]
+    # Count references as a replay will find them: the compiler's own (its lists of arrays)
+    # end with it, and counted here they would hide a reference kept outside.
+    c.keep.clear()
+    c.grads.clear()
+    c.folded.clear()
+    program.references = reference_counts(program)
     return program
 
 

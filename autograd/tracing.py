@@ -26,7 +26,10 @@ Gradients are those of the normal path, bit for bit: each replay rule performs t
 numpy operations in the same order as its op's backward (a test holds every rule to it).
 Parameter gradients accumulate as ``backward()`` makes them, into ``p.grad``; the array a
 replay leaves there is reused by the next replay unless you keep a reference to it (then
-a new one is made), so a gradient kept across steps is never overwritten.
+a new one is made), so a gradient kept across steps is never overwritten. A parameter
+the step uses more than once, whose gradient was not zeroed, takes the normal path:
+``backward()`` adds each contribution to the old gradient in turn, ``(old + g1) + g2``,
+which a replay's ``old + (g1 + g2)`` need not equal in the last bit.
 """
 
 from __future__ import annotations
@@ -110,8 +113,9 @@ class TracedStep:
         return repr(self._names[k]) if k < len(self._names) else str(k)
 
     def _tensors(self, arrays: Sequence[np.ndarray], requires_grad: bool) -> list[Tensor]:
-        labels = self._names + [None] * (len(arrays) - len(self._names))
-        return [Tensor(a, requires_grad, label=n) for a, n in zip(arrays, labels)]
+        # Unlabelled, as ``loss_of(Tensor(x), Tensor(y))`` makes them: the same errors, word
+        # for word (a NaN argument, a shape that does not fit). `_trace` names them after.
+        return [Tensor(a, requires_grad) for a in arrays]
 
     def _loss(self, tensors: list[Tensor]) -> Tensor:
         loss = self.fn(*tensors)
@@ -134,6 +138,8 @@ class TracedStep:
             return self._normal(arrays)
         inputs = self._tensors(arrays, True)  # so every node computed from them is recorded
         loss = self._loss(inputs)
+        for t, name in zip(inputs, self._names):
+            t.label = name  # for the listing
         program = compile_program(loss, inputs)  # refuses before any gradient changes
         self.normal += 1
         loss.backward()
@@ -157,12 +163,14 @@ class TracedStep:
                 raise Fallback
             np.copyto(buffer, array)
         held = []
-        for (param, grad), now, alone in zip(
-            program.deliveries, reference_counts(program), program.references
+        for (param, grad), now, alone, summed in zip(
+            program.deliveries, reference_counts(program), program.references, program.summed
         ):
             old = param.grad
             if now - (old is grad) > alone:  # someone kept a gradient this step would change
                 raise _Retrace
+            if summed and old is not None:  # backward() adds each part to old in turn
+                raise Fallback
             held.append(grad.copy() if old is grad else old)  # not zeroed: it accumulates
         for call, call_args in program.calls:
             call(*call_args)
