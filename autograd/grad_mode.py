@@ -13,11 +13,14 @@ import threading
 
 
 class _GradMode(threading.local):
-    """Per-thread state: the flag and the values it had before each `no_grad` entry."""
+    """Per-thread state: the flag and the values it had before each `no_grad` entry, and
+    whether `autograd.tracing` is tracing a step (then operations on constants are recorded
+    too, so that a replay recomputes them from the constants its guards watch)."""
 
     def __init__(self) -> None:
         self.enabled = True
         self.saved: list[bool] = []
+        self.tracing = False
 
 
 _mode = _GradMode()

@@ -329,6 +329,28 @@ def _scaled(diff: np.ndarray, factor: float, g: np.ndarray, out: np.ndarray) -> 
     np.multiply(diff, factor * g, out)
 
 
+def _view_forward(node: Tensor, c: Compiler) -> None:
+    """getitem, reshape, transpose: nothing to do when the result views its operand's array
+    (which the replay updates in place); else the op again, copied into the node's array."""
+    x = node._parents[0]._data
+    if np.may_share_memory(node._data, x):
+        return
+    if node._rule is T.GETITEM:
+        c.call(_copy_picked, x, node._saved[0], node._data)
+    else:  # a reshape that had to copy
+        c.call(_reshaped_into, x, node._data)
+
+
+def _reshaped_into(x: np.ndarray, out: np.ndarray) -> None:
+    """``out[...] = x.reshape(out.shape)`` (x not contiguous: numpy copies)."""
+    np.copyto(out, x.reshape(out.shape))
+
+
+def _copy_picked(x: np.ndarray, index: Any, out: np.ndarray) -> None:
+    """``out[...] = x[index]`` (an integer-array index: numpy copies)."""
+    np.copyto(out, x[index])
+
+
 def _generic_backward(node: Tensor, c: Compiler) -> None:
     """The op's backward function itself, each result copied into a target array."""
     targets = tuple(c.target(p) for p in node._parents)
@@ -354,6 +376,9 @@ RULES: dict[T.Op, tuple[Emit, Emit | None]] = {
     T.SUM: (_sum_forward, _sum_backward),
     T.MEAN: (_mean_forward, None),
     T.SQUARED_ERROR: (_squared_error_forward, _squared_error_backward),
+    T.GETITEM: (_view_forward, None),
+    T.RESHAPE: (_view_forward, None),
+    T.TRANSPOSE: (_view_forward, None),
 }
 """The traceable ops: forward and backward rule of each (None: the op's own backward)."""
 

@@ -164,8 +164,9 @@ class Tensor:
             self._owns_grad = fresh
         elif self._owns_grad:
             current += grad
-        else:
-            self.grad = current + grad
+        else:  # a new array (numpy makes a scalar of two 0-d arrays: keep an array)
+            total = current + grad
+            self.grad = total if type(total) is np.ndarray else np.asarray(total)
             self._owns_grad = True
 
     def _propagate(self) -> None:
@@ -533,6 +534,12 @@ def record(
                 return out
             break
     out.requires_grad = False
+    if _mode.tracing:  # `autograd.tracing`: a replay recomputes this from the constants
+        out._op = symbol or op.operation.op
+        out._parents = parents
+        out._rule = op
+        out._saved = saved
+        return out
     out._op = ""
     out._parents = ()
     out._rule = None

@@ -43,7 +43,8 @@ import numpy as np
 
 from . import anomaly
 from .compiling import Fallback, Program, TraceError, reference_counts
-from .grad_mode import is_grad_enabled
+from .grad_mode import _mode, is_grad_enabled
+from .graph import walk_lock
 from .replay_rules import compile_program
 from .tensor import Tensor, constant
 
@@ -70,6 +71,10 @@ class TracedStep:
             self._names = []
 
     def __call__(self, *args: Any) -> Tensor:
+        with walk_lock:  # one step at a time across threads: a program's arrays are shared
+            return self._call(args)
+
+    def _call(self, args: tuple[Any, ...]) -> Tensor:
         arrays = [self._argument(a, k) for k, a in enumerate(args)]
         key = tuple((a.shape, a.dtype.str) for a in arrays)
         program = self.programs.get(key)
@@ -137,7 +142,11 @@ class TracedStep:
         if not is_grad_enabled() or anomaly.is_enabled():
             return self._normal(arrays)
         inputs = self._tensors(arrays, True)  # so every node computed from them is recorded
-        loss = self._loss(inputs)
+        _mode.tracing = True  # and every node computed from constants (see `record`)
+        try:
+            loss = self._loss(inputs)
+        finally:
+            _mode.tracing = False
         for t, name in zip(inputs, self._names):
             t.label = name  # for the listing
         program = compile_program(loss, inputs)  # refuses before any gradient changes
