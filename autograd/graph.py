@@ -101,9 +101,24 @@ def topological_order(root: Node) -> list[Node]:
     parents. The order depends only on the graph and its operand order, so it is
     the same on every run of the same program.
     """
+    return _depth_first(root, True)
+
+
+def operation_order(root: Node) -> list[Node]:
+    """The nodes `root` depends on but the leaves the user made (``_op == ""``), parents
+    before children, `root` included: `topological_order` without the nodes backprop never
+    visits. Those leaves are neither pushed nor marked, so on a layer's graph (about as many
+    parameters and inputs as operations) the walk does half the work."""
+    return _depth_first(root, False)
+
+
+def _depth_first(root: Node, leaves: bool) -> list[Node]:
+    """The walk of `topological_order` (`leaves`: with the user's leaves, else without)."""
     with walk_lock:
         seen, done = object(), object()
         order: list[Node] = []
+        if not (leaves or root._op):
+            return order
         stack = [root]
         push, pop, emit = stack.append, stack.pop, order.append  # hot loop: bind once
         while stack:
@@ -119,7 +134,7 @@ def topological_order(root: Node) -> list[Node]:
                 node._mark = seen
                 # A parent cannot be `seen` (half-way) here: that would need a cycle.
                 for parent in node._parents:
-                    if parent._mark is not done:
+                    if parent._mark is not done and (leaves or parent._op):
                         push(parent)
         return order
 
@@ -129,35 +144,6 @@ def zero_grad(nodes: Iterable[Node]) -> None:
     with walk_lock:  # not in the middle of another thread's backward pass
         for node in nodes:
             node._zero_grad()
-
-
-def operation_order(root: Node) -> list[Node]:
-    """The nodes `root` depends on but the leaves the user made (``_op == ""``), parents
-    before children, `root` included: `topological_order` without the nodes backprop never
-    visits. Those leaves are neither pushed nor marked, so on a layer's graph (about as many
-    parameters and inputs as operations) the walk does half the work."""
-    with walk_lock:
-        seen, done = object(), object()
-        order: list[Node] = []
-        if not root._op:
-            return order
-        stack = [root]
-        push, pop, emit = stack.append, stack.pop, order.append  # hot loop: bind once
-        while stack:
-            node = stack[-1]
-            mark = node._mark
-            if mark is done:
-                pop()
-            elif mark is seen:
-                node._mark = done
-                emit(node)
-                pop()
-            else:
-                node._mark = seen
-                for parent in node._parents:
-                    if parent._op and parent._mark is not done:
-                        push(parent)
-        return order
 
 
 def backpropagate(root: Node, seed: Any) -> Sequence[Node]:
