@@ -28,6 +28,8 @@ from . import anomaly, copying
 from .graph import backpropagate, new_node_id
 from .ops import ADD, DIV, DOT, EXP, LOG, MUL, NEG, POW, RELU, SIGMOID, SUB, SUM, TANH
 
+_ADD, _SUB, _MUL, _RELU = ADD.op, SUB.op, MUL.op, RELU.op  # the hot ops' node text, read once
+
 Operand = Union["Value", float, int]
 
 
@@ -165,10 +167,11 @@ class Value:
 
     # ----------------------------------------------------------------- arithmetic
     def __add__(self, other: Operand) -> Value:
-        other = _operand(other, ADD.name)
-        if other is None:
-            return NotImplemented
-        return _node(self.data + other.data, ADD.op, self, other, 1.0, 1.0)
+        if type(other) is not Value:  # the hot path (two nodes) skips the conversion call
+            other = _operand(other, ADD.name)
+            if other is None:
+                return NotImplemented
+        return _node(self.data + other.data, _ADD, self, other, 1.0, 1.0)
 
     def __radd__(self, other: float) -> Value:
         left = _operand(other, ADD.name)
@@ -177,10 +180,11 @@ class Value:
         return _node(left.data + self.data, ADD.op, left, self, 1.0, 1.0)
 
     def __sub__(self, other: Operand) -> Value:
-        other = _operand(other, SUB.name)
-        if other is None:
-            return NotImplemented
-        return _node(self.data - other.data, SUB.op, self, other, 1.0, -1.0)
+        if type(other) is not Value:
+            other = _operand(other, SUB.name)
+            if other is None:
+                return NotImplemented
+        return _node(self.data - other.data, _SUB, self, other, 1.0, -1.0)
 
     def __rsub__(self, other: float) -> Value:
         left = _operand(other, SUB.name)
@@ -189,10 +193,11 @@ class Value:
         return _node(left.data - self.data, SUB.op, left, self, 1.0, -1.0)
 
     def __mul__(self, other: Operand) -> Value:
-        other = _operand(other, MUL.name)
-        if other is None:
-            return NotImplemented
-        return _node(self.data * other.data, MUL.op, self, other, other.data, self.data)
+        if type(other) is not Value:
+            other = _operand(other, MUL.name)
+            if other is None:
+                return NotImplemented
+        return _node(self.data * other.data, _MUL, self, other, other.data, self.data)
 
     def __rmul__(self, other: float) -> Value:
         left = _operand(other, MUL.name)
@@ -299,8 +304,8 @@ class Value:
         """max(0, x); derivative 1 for x > 0 and 0 for x <= 0 (0 at the kink, as PyTorch)."""
         x = self.data
         if x > 0:
-            return _node(x, RELU.op, self, None, 1.0, None)
-        return _node(0.0, RELU.op, self, None, 0.0, None)
+            return _node(x, _RELU, self, None, 1.0, None)
+        return _node(0.0, _RELU, self, None, 0.0, None)
 
 
 def sum_values(terms: Iterable[Operand]) -> Value:
