@@ -143,6 +143,8 @@ def test_every_limit_is_documented_from_the_code():
                 ), f"{prefix}.{name}"
     for name in ("EVALUATE_COST", "WALK_COST", "ENTRIES_PER_UNIT"):  # what a unit of work is
         assert "{{budget." + name + "}}" in RAW, name
+    for name in ("DRAWS_PER_POINT", "MISSES_BEFORE_HALVING", "SMALLEST_MOVE"):  # random points
+        assert "{{verifying." + name + "}}" in RAW, name
     assert "{{" not in TEXT and "}}" not in TEXT  # every fact filled in
     assert f"| names (inputs + parameters + equations) | {casefile.MAX_NAMES:,} |" in TEXT
     limits = section(TEXT, "Limits")

@@ -109,20 +109,30 @@ def _verify(case: CaseFile, budget: WorkBudget) -> VerifyResult:
     return VerifyResult(case.title, case.file, case.source, tuple(results), case, point)
 
 
+DRAWS_PER_POINT = 50
+"""Random points are drawn at most this many times ``points`` in all."""
+MISSES_BEFORE_HALVING = 10
+"""After this many failed draws in a row the move is halved ..."""
+SMALLEST_MOVE = 64
+"""... down to 1/SMALLEST_MOVE of ``perturbation`` (six halvings)."""
+
+
 def _random_points(case: CaseFile, values: Mapping[str, float], point: Point) -> list[Point]:
     """Up to ``settings.points`` points around the document's, on the same side of every kink.
 
     Each input and parameter moves by up to ``perturbation`` times max(|value|, 0.1),
     uniformly; points where an equation fails or a ReLU changes side are redrawn, and
-    after every ten redraws in a row the perturbation is halved (six times at most).
+    after every `MISSES_BEFORE_HALVING` redraws in a row the perturbation is halved (down to
+    1/`SMALLEST_MOVE` of it), at most `DRAWS_PER_POINT` times ``points`` draws in all.
     """
     settings = case.settings
     rng = np.random.default_rng(settings.seed)
     kinks = point.kinks()
     scale = settings.perturbation
+    smallest = settings.perturbation / SMALLEST_MOVE
     points: list[Point] = []
     misses = 0
-    for _ in range(50 * settings.points):
+    for _ in range(DRAWS_PER_POINT * settings.points):
         if len(points) == settings.points:
             break
         moved = {n: as_number(_moved(v, scale, rng)) for n, v in values.items()}
@@ -135,7 +145,10 @@ def _random_points(case: CaseFile, values: Mapping[str, float], point: Point) ->
             misses = 0
         else:
             misses += 1
-            if misses % 10 == 0 and scale > settings.perturbation / 64:
+            if (
+                misses % MISSES_BEFORE_HALVING == 0
+                and scale > settings.perturbation / SMALLEST_MOVE
+            ):
                 scale /= 2
     return points
 

@@ -26,6 +26,7 @@ from chaingrad.autograd.verification import (
     settings_table,
     textscan,
     tolerance,
+    verifying,
 )
 
 from .output import emit
@@ -48,6 +49,7 @@ OWNERS: dict[str, object] = {
     "settings_table": settings_table,
     "tolerance": tolerance,
     "claim_diagnoses": claim_diagnoses,
+    "verifying": verifying,
     "settings": Settings(),
 }
 """Where a placeholder ``{{owner.NAME}}`` takes its fact from: a module's constant, or a
