@@ -145,10 +145,7 @@ def _random_points(case: CaseFile, values: Mapping[str, float], point: Point) ->
             misses = 0
         else:
             misses += 1
-            if (
-                misses % MISSES_BEFORE_HALVING == 0
-                and scale > settings.perturbation / SMALLEST_MOVE
-            ):
+            if misses % MISSES_BEFORE_HALVING == 0 and scale > smallest:
                 scale /= 2
     return points
 
