@@ -81,6 +81,7 @@ class Compiler:
         return getattr(thing, "__name__", repr(thing))
 
     def register(self, array: np.ndarray, name: str, fixed: bool = False) -> np.ndarray:
+        """Keep `array` alive under `name` in the listing; `fixed`: it never changes."""
         self.keep.append(array)
         self.names[id(array)] = name
         if fixed:
@@ -92,6 +93,7 @@ class Compiler:
         return self.register(view, self.name(base) + suffix, id(base) in self.fixed)
 
     def temp(self, like: np.ndarray, dtype: Any = None) -> np.ndarray:
+        """A new scratch array shaped like `like` (of `dtype`, default its dtype)."""
         return self.register(np.empty(like.shape, dtype or like.dtype), f"tmp{len(self.keep)}")
 
     def node_name(self, node: Tensor) -> str:
@@ -134,9 +136,11 @@ class Compiler:
 
     # ----------------------------------------------------------------- gradients
     def needs(self, node: Tensor) -> bool:
+        """Whether the step needs `node`'s gradient (it is on a path from a parameter)."""
         return node._id in self.needed
 
     def grad(self, node: Tensor) -> np.ndarray:
+        """The array that holds `node`'s gradient (its contributions are all in)."""
         return self.grads[node._id]
 
     def target(self, parent: Tensor) -> np.ndarray | None:
@@ -157,6 +161,7 @@ class Compiler:
         self.accumulate(parent, contribution)
 
     def accumulate(self, parent: Tensor, contribution: np.ndarray) -> None:
+        """Add `contribution` to `parent`'s gradient: in place if the array is its own."""
         self.summed.add(parent._id)
         current = self.grads[parent._id]
         if self.owned[parent._id]:

@@ -116,6 +116,7 @@ class _BinaryMLP:
         return x[0]
 
     def parameters(self) -> list[Any]:
+        """Every weight and bias, layer by layer."""
         return [p for layer in self.layers for n in layer.neurons for p in (*n.w, n.b)]
 
 

@@ -31,6 +31,7 @@ class TensorProblem:
     lr: float
 
     def batches(self) -> list[slice]:
+        """The slices of `x` one SGD step each takes, in order."""
         return [slice(i, i + self.batch) for i in range(0, len(self.x), self.batch)]
 
     def activation(self, layer: int) -> str:
