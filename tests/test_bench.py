@@ -178,6 +178,10 @@ def test_help_states_every_default(capsys):
         (["--repeats", "two"], "argument --repeats: 'two' is not a whole number"),
         (["--warmup", "-1"], "argument --warmup: -1 is less than 0"),
         (["--threads", "0"], "argument --threads: 0 is less than 1"),
+        (["--rounds", "1000"], "argument --rounds: 1000 is more than 20, the limit"),
+        (["--repeats", "21"], "argument --repeats: 21 is more than 20, the limit"),
+        (["--warmup", "11"], "argument --warmup: 11 is more than 10, the limit"),
+        (["--threads", "100000"], "argument --threads: 100000 is more than 256, the limit"),
     ],
 )
 def test_a_bad_option_is_one_line_and_exit_2(capsys, argv, message):

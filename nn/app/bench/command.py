@@ -39,8 +39,9 @@ def _workload_list(text: str) -> tuple[str, ...]:
     return names
 
 
-def _at_least(least: int) -> Callable[[str], int]:
-    """An option's type: a whole number of at least `least`."""
+def _between(least: int, most: int) -> Callable[[str], int]:
+    """An option's type: a whole number from `least` to `most` (a full run with the default
+    counts takes minutes; the upper bounds keep a typo from taking days)."""
 
     def whole_number(text: str) -> int:
         try:
@@ -49,9 +50,17 @@ def _at_least(least: int) -> Callable[[str], int]:
             raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
         if value < least:
             raise argparse.ArgumentTypeError(f"{value} is less than {least}")
+        if value > most:
+            raise argparse.ArgumentTypeError(f"{value} is more than {most}, the limit")
         return value
 
     return whole_number
+
+
+MAX_ROUNDS = 20
+"""At most this many rounds, and this many repeats per round (3 x 3 take about 5 minutes)."""
+MAX_WARMUP = 10
+MAX_THREADS = 256
 
 
 def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,30 +74,33 @@ def add_bench_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--rounds",
-        type=_at_least(1),
+        type=_between(1, MAX_ROUNDS),
         metavar="N",
-        help=f"interleaved rounds over the engines (default: {ROUNDS}; 1 with --quick)",
+        help=f"interleaved rounds over the engines, 1 to {MAX_ROUNDS} (default: {ROUNDS}; 1 with "
+        "--quick)",
     )
     parser.add_argument(
         "--repeats",
-        type=_at_least(1),
+        type=_between(1, MAX_ROUNDS),
         metavar="N",
-        help=f"timed repeats per case and round (default: {REPEATS}; 1 with --quick)",
+        help=f"timed repeats per case and round, 1 to {MAX_ROUNDS} (default: {REPEATS}; 1 with "
+        "--quick)",
     )
     parser.add_argument(
         "--warmup",
-        type=_at_least(0),
+        type=_between(0, MAX_WARMUP),
         default=1,
         metavar="N",
-        help="untimed repeats before them (default: 1)",
+        help=f"untimed repeats before them, 0 to {MAX_WARMUP} (default: 1)",
     )
     threads = os.cpu_count() or 1
     parser.add_argument(
         "--threads",
-        type=_at_least(1),
+        type=_between(1, MAX_THREADS),
         default=threads,
         metavar="N",
-        help=f"OMP/MKL/OPENBLAS_NUM_THREADS for every case (default: all cores, {threads} here)",
+        help=f"OMP/MKL/OPENBLAS_NUM_THREADS for every case, 1 to {MAX_THREADS} (default: all "
+        f"cores, {threads} here)",
     )
     parser.add_argument(
         "--quick",
