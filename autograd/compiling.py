@@ -17,6 +17,7 @@ import numpy as np
 
 from .arrays import shape_text
 from .tensor import Tensor
+from .tensor_ops import summed_axes
 
 
 class TraceError(ValueError):
@@ -130,9 +131,12 @@ class Compiler:
     def append(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         """Emit ``fn(*args)`` as it is (a guard, or a call that writes several arrays)."""
         self.program.calls.append((fn, args))
+        if fn is refuse_if:  # a guard writes nothing: every argument is read
+            self.program.lines.append(f"{self.name(fn)}({', '.join(map(self.name, args))})")
+            return
         *reads, out = args
         text = f"{self.name(fn)}({', '.join(self.name(a) for a in reads)})"
-        self.program.lines.append(f"{self.name(out)} <- {text}" if fn is not refuse_if else text)
+        self.program.lines.append(f"{self.name(out)} <- {text}")
 
     # ----------------------------------------------------------------- gradients
     def needs(self, node: Tensor) -> bool:
@@ -189,29 +193,24 @@ class Compiler:
         is a scratch array of this rule's (else it is another node's gradient)."""
         shape = parent._data.shape
         if g.shape == shape:
-            if not fresh:
-                self.pass_on(parent, g)
-            elif parent._id in self.grads:
-                self.accumulate(parent, g)
+            if fresh and parent._id not in self.grads:
+                self._adopt(parent, g)
             else:
                 self.pass_on(parent, g)
             return
         dst = self.target(parent)
         if dst is None:
             return
-        lead = g.ndim - len(shape)
-        if lead:
-            axis = 0 if lead == 1 else tuple(range(lead))
-            reduced = tuple(g.shape[lead:])
-            if reduced == shape:
-                self.call(np.add.reduce, g, axis, None, dst)
-                self.commit(parent, dst)
-                return
-            mid = self.register(np.empty(reduced, g.dtype), f"tmp{len(self.keep)}")
-            self.call(np.add.reduce, g, axis, None, mid)
-            g = mid
-        ones = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-        self.call(add_reduce_kept, g, ones, dst)
+        front, ones = summed_axes(g.shape, shape)
+        if front is not None:
+            out = dst
+            if ones is not None:
+                reduced = g.shape[len(g.shape) - len(shape) :]
+                out = self.register(np.empty(reduced, g.dtype), f"tmp{len(self.keep)}")
+            self.call(np.add.reduce, g, front, None, out)
+            g = out
+        if ones is not None:
+            self.call(add_reduce_kept, g, ones, dst)
         self.commit(parent, dst)
 
     def _adopt(self, parent: Tensor, g: np.ndarray) -> None:

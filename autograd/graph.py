@@ -101,7 +101,8 @@ def topological_order(root: Node) -> list[Node]:
     parents. The order depends only on the graph and its operand order, so it is
     the same on every run of the same program.
     """
-    return _depth_first(root, True)
+    with walk_lock:
+        return _depth_first(root, True)
 
 
 def operation_order(root: Node) -> list[Node]:
@@ -109,34 +110,35 @@ def operation_order(root: Node) -> list[Node]:
     before children, `root` included: `topological_order` without the nodes backprop never
     visits. Those leaves are neither pushed nor marked, so on a layer's graph (about as many
     parameters and inputs as operations) the walk does half the work."""
-    return _depth_first(root, False)
+    with walk_lock:
+        return _depth_first(root, False)
 
 
 def _depth_first(root: Node, leaves: bool) -> list[Node]:
-    """The walk of `topological_order` (`leaves`: with the user's leaves, else without)."""
-    with walk_lock:
-        seen, done = object(), object()
-        order: list[Node] = []
-        if not (leaves or root._op):
-            return order
-        stack = [root]
-        push, pop, emit = stack.append, stack.pop, order.append  # hot loop: bind once
-        while stack:
-            node = stack[-1]
-            mark = node._mark
-            if mark is done:  # pushed again by a second consumer, already emitted
-                pop()
-            elif mark is seen:  # its parents are all done
-                node._mark = done
-                emit(node)
-                pop()
-            else:
-                node._mark = seen
-                # A parent cannot be `seen` (half-way) here: that would need a cycle.
-                for parent in node._parents:
-                    if parent._mark is not done and (leaves or parent._op):
-                        push(parent)
+    """The walk of `topological_order` (`leaves`: with the user's leaves, else without);
+    the caller holds `walk_lock`."""
+    seen, done = object(), object()
+    order: list[Node] = []
+    if not (leaves or root._op):
         return order
+    stack = [root]
+    push, pop, emit = stack.append, stack.pop, order.append  # hot loop: bind once
+    while stack:
+        node = stack[-1]
+        mark = node._mark
+        if mark is done:  # pushed again by a second consumer, already emitted
+            pop()
+        elif mark is seen:  # its parents are all done
+            node._mark = done
+            emit(node)
+            pop()
+        else:
+            node._mark = seen
+            # A parent cannot be `seen` (half-way) here: that would need a cycle.
+            for parent in node._parents:
+                if parent._mark is not done and (leaves or parent._op):
+                    push(parent)
+    return order
 
 
 def zero_grad(nodes: Iterable[Node]) -> None:
@@ -157,7 +159,7 @@ def backpropagate(root: Node, seed: Any) -> Sequence[Node]:
     Returns the nodes it visited, in topological order (`operation_order`).
     """
     with walk_lock:
-        order = operation_order(root)
+        order = _depth_first(root, False)  # `operation_order`, under the lock already held
         for node in order:
             node._start_backward()
         root._accumulate_grad(seed)

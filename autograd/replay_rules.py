@@ -52,10 +52,6 @@ def _below(x: np.ndarray, limit: float) -> bool:
     return x.size > 0 and np.minimum.reduce(x, None) < limit
 
 
-def _above(x: np.ndarray, limit: float) -> bool:
-    return x.size > 0 and np.maximum.reduce(x, None) > limit
-
-
 def _has_zero(x: np.ndarray) -> bool:
     return bool((x == 0).any())
 
@@ -205,7 +201,7 @@ def _sigmoid_forward(node: Tensor, c: Compiler) -> None:
             "trace: the traced sigmoid took its path for inputs below -709 (or a 0-d input); "
             "trace the step with typical data"
         )
-    c.append(refuse_if, (_below, x, -T._EXP_LIMIT[x.dtype]))  # the op's overflow check
+    c.append(refuse_if, (T.sigmoid_overflows, x))  # the op's own test for its other path
     c.register(e, "e" + c.node_name(node))
     c.call(np.negative, x, e)
     c.call(np.exp, e, e)
@@ -246,7 +242,7 @@ def _relu_backward(node: Tensor, c: Compiler) -> None:
 
 def _exp_forward(node: Tensor, c: Compiler) -> None:
     x = node._parents[0]._data
-    c.append(refuse_if, (_above, x, T._EXP_LIMIT[x.dtype]))
+    c.append(refuse_if, (T.exp_overflows, x))  # the op refuses: the normal path says so
     c.call(np.exp, x, node._data)
 
 

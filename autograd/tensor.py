@@ -180,11 +180,7 @@ class Tensor:
             target = parent._data
             if type(pg) is np.ndarray and pg.dtype is target.dtype and pg.shape == target.shape:
                 # The common case. A new array (not g, not a view of g) is this edge's alone.
-                if parent.grad is None and parent._parents:  # `_add_to_grad`'s first case
-                    parent.grad = pg
-                    parent._owns_grad = pg is not g and pg.base is None
-                else:
-                    parent._add_to_grad(pg, pg is not g and pg.base is None)
+                parent._add_to_grad(pg, pg is not g and pg.base is None)
             else:
                 parent._add_to_grad(_conform(pg, target, rule), True)
 
@@ -523,27 +519,22 @@ def record(
     out._mark = None
     out._version = 0
     out._base = None
+    out.requires_grad = False
     for parent in parents:
         if parent.requires_grad:
-            if _mode.enabled:
-                out.requires_grad = True
-                out._op = symbol or op.operation.op
-                out._parents = parents
-                out._rule = op
-                out._saved = saved
-                return out
+            out.requires_grad = _mode.enabled
             break
-    out.requires_grad = False
-    if _mode.tracing:  # `autograd.tracing`: a replay recomputes this from the constants
+    # `autograd.tracing` records operations on constants too: a replay recomputes them.
+    if out.requires_grad or _mode.tracing:
         out._op = symbol or op.operation.op
         out._parents = parents
         out._rule = op
         out._saved = saved
-        return out
-    out._op = ""
-    out._parents = ()
-    out._rule = None
-    out._saved = None
+    else:
+        out._op = ""
+        out._parents = ()
+        out._rule = None
+        out._saved = None
     return out
 
 

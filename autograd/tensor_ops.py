@@ -171,13 +171,25 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     """
     if g.shape == shape:
         return g
-    lead = g.ndim - len(shape)
-    if lead:
-        g = np.add.reduce(g, axis=0 if lead == 1 else tuple(range(lead)))  # a bias: (N, k) -> (k,)
-        if g.shape == shape:
-            return g
-    ones = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-    return np.add.reduce(g, axis=ones, keepdims=True)
+    front, ones = summed_axes(g.shape, shape)
+    if front is not None:
+        g = np.add.reduce(g, axis=front)  # a bias: (N, k) -> (k,)
+    if ones is not None:
+        g = np.add.reduce(g, axis=ones, keepdims=True)
+    return g
+
+
+def summed_axes(
+    g_shape: tuple[int, ...], shape: tuple[int, ...]
+) -> tuple[int | tuple[int, ...] | None, tuple[int, ...] | None]:
+    """What `unbroadcast` sums, in its two steps: the leading axes broadcasting added, then
+    (on the result) the axes where `shape` has size 1; None for a step with nothing to sum.
+    `autograd.compiling` replays the same two steps."""
+    lead = len(g_shape) - len(shape)
+    front = None if not lead else 0 if lead == 1 else tuple(range(lead))
+    rest = g_shape[lead:]
+    ones = tuple(i for i, n in enumerate(shape) if n == 1 and rest[i] != 1)
+    return front, ones or None
 
 
 def operand(x: object, dtype: np.dtype, op: str, keep: bool = False) -> Tensor:
@@ -672,14 +684,26 @@ _EXP_LIMIT = {dt: math.log(np.finfo(dt).max) for dt in FLOAT_DTYPES}
 def exp(a: Tensor) -> Tensor:
     """e ** a entry by entry; an entry above log(max float) (709.78 in float64) raises."""
     x = a._data
-    limit = _EXP_LIMIT[x.dtype]
-    if x.size and x.max() > limit:
+    if exp_overflows(x):
+        limit = _EXP_LIMIT[x.dtype]
         raise OverflowError(
             f"exp: {_where_entries(x > limit, x)} of shape {shape_text(x.shape)} overflow "
             f"{x.dtype} (the limit is about {limit:.2f}); for log-probabilities use "
             "logsumexp, log_softmax or cross_entropy"
         )
     return record(np.exp(x), EXP, (a,))
+
+
+def exp_overflows(x: np.ndarray) -> bool:
+    """Whether e ** x overflows `x`'s float type for some entry (then `exp` refuses; a
+    traced step checks the same, `autograd.replay_rules`)."""
+    return bool(x.size) and bool(np.maximum.reduce(x, None) > _EXP_LIMIT[x.dtype])
+
+
+def sigmoid_overflows(x: np.ndarray) -> bool:
+    """Whether e ** -x, the factor `sigmoid` saves, overflows for some entry (then it takes
+    its other path; a traced step checks the same)."""
+    return bool(x.size) and bool(np.minimum.reduce(x, None) < -_EXP_LIMIT[x.dtype])
 
 
 def _exp_backward(node: Tensor, g: np.ndarray) -> tuple[np.ndarray]:
@@ -747,7 +771,7 @@ def sigmoid(a: Tensor) -> Tensor:
     where σ rounds to 1 (1 - σ would be 0 for a > 37); e ** -a is saved from the forward.
     """
     x = a._data
-    if x.size and np.minimum.reduce(x, None) < -_EXP_LIMIT[x.dtype]:
+    if sigmoid_overflows(x):
         e = np.exp(-np.abs(x))  # e ** -x would overflow: use e ** -|x| <= 1
         return record(np.where(x >= 0, 1, e) / (1 + e), SIGMOID, (a,))
     if x.ndim:
