@@ -43,6 +43,50 @@ class Program:
         self.summed: list[bool] = []  # each gradient: a sum of several contributions
         self.loss: np.ndarray | None = None
         self.graph: Tensor | None = None  # the traced loss node, kept for its arrays
+        self.run: Callable[[], None] = _not_compiled  # `calls` as one function (`as_function`)
+
+
+def _not_compiled() -> None:
+    raise RuntimeError("trace: the program has no function yet (compile_program makes it)")
+
+
+Calls = list[tuple[Callable[..., Any], tuple[Any, ...]]]
+
+
+def as_function(calls: Calls) -> Callable[[], None]:
+    """`calls` as one Python function: what a replay runs.
+
+    Running the list in a loop (``for fn, args in calls: fn(*args)``) costs a tuple unpack and
+    an argument spread per call; the generated function is what a person would write by
+    hand, one line a call (``v3(v0, v1, v2)``), the arrays and functions bound as its globals.
+    A guard becomes ``if condition(...): raise Fallback``. This is the last step of a tracing
+    JIT: the trace becomes code.
+    """
+    names: dict[int, str] = {}
+    space: dict[str, Any] = {"Fallback": Fallback}
+
+    def ref(thing: Any) -> str:
+        if thing is None or type(thing) is int or type(thing) is bool:
+            return repr(thing)
+        key = id(thing)
+        if key not in names:
+            names[key] = f"v{len(names)}"
+            space[names[key]] = thing
+        return names[key]
+
+    lines = ["def run():"]
+    for fn, args in calls:
+        if fn is refuse_if:
+            condition, *reads = args
+            lines.append(f"    if {ref(condition)}({', '.join(map(ref, reads))}):")
+            lines.append("        raise Fallback")
+        else:
+            lines.append(f"    {ref(fn)}({', '.join(map(ref, args))})")
+    if not calls:
+        lines.append("    pass")
+    source = "\n".join(lines) + "\n"
+    exec(compile(source, "<chaingrad trace>", "exec"), space)  # our own text, from the calls
+    return space["run"]
 
 
 def reference_counts(program: Program) -> list[int]:

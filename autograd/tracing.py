@@ -5,8 +5,9 @@ The first call runs it the normal way (graph, ``backward()``) and then *compiles
 graph it recorded: every node keeps its array as a buffer, every gradient gets one, and
 each operation's forward and backward become numpy calls that write into those buffers
 (`autograd.replay_rules`). Later calls with arguments of the same shapes and dtypes copy
-the arguments into their buffers and run the calls one after the other: no nodes, no
-topological sort, no Python per node. That is what a tracing JIT does (``torch.jit.trace``,
+the arguments into their buffers and run the calls one after the other, as one
+generated Python function (`autograd.compiling.as_function`): no nodes, no topological
+sort, no Python per node. That is what a tracing JIT does (``torch.jit.trace``,
 ``jax.jit``), in about 300 lines.
 
 What a trace sees, and what it does not (the teaching point): it records *one run* of the
@@ -35,18 +36,21 @@ which a replay's ``old + (g1 + g2)`` need not equal in the last bit.
 from __future__ import annotations
 
 import inspect
-import math
 from collections.abc import Callable, Sequence
+from math import isfinite
+from sys import getrefcount
 from typing import Any
 
 import numpy as np
 
 from . import anomaly
-from .compiling import Fallback, Program, TraceError, reference_counts
+from .compiling import Fallback, Program, TraceError
 from .grad_mode import _mode, is_grad_enabled
 from .graph import walk_lock
 from .replay_rules import compile_program
 from .tensor import Tensor, constant
+
+vdot, copyto = np.vdot, np.copyto  # a replay's calls per argument, bound once
 
 MAX_SIGNATURES = 8
 """How many argument signatures (shapes and dtypes) a traced step keeps a program for."""
@@ -75,8 +79,11 @@ class TracedStep:
             return self._call(args)
 
     def _call(self, args: tuple[Any, ...]) -> Tensor:
-        arrays = [self._argument(a, k) for k, a in enumerate(args)]
-        key = tuple((a.shape, a.dtype.str) for a in arrays)
+        arrays = list(args)
+        for k, a in enumerate(arrays):
+            if type(a) is not np.ndarray:
+                arrays[k] = self._argument(a, k)
+        key = tuple([(a.shape, a.dtype) for a in arrays])
         program = self.programs.get(key)
         if program is None:
             return self._trace(arrays, key)
@@ -99,17 +106,17 @@ class TracedStep:
 
     # ----------------------------------------------------------------- the paths
     def _argument(self, arg: Any, k: int) -> np.ndarray:
-        name = self._name(k)
+        """Argument `k` (not an ndarray: those pass as they are) as an array, or refused."""
         if isinstance(arg, Tensor):
             if arg.requires_grad:
                 raise TraceError(
-                    f"trace: argument {name} requires grad; the arguments of a traced step are "
-                    "its data. Parameters are read from the function's closure"
+                    f"trace: argument {self._name(k)} requires grad; the arguments of a traced "
+                    "step are its data. Parameters are read from the function's closure"
                 )
             return arg._data
         if not isinstance(arg, (np.ndarray, list, tuple, float, int)) or isinstance(arg, bool):
             raise TraceError(
-                f"trace: argument {name} is a {type(arg).__name__}; a traced step takes "
+                f"trace: argument {self._name(k)} is a {type(arg).__name__}; a traced step takes "
                 "arrays (or Tensors without grad). Pass other settings through the closure"
             )
         return arg if type(arg) is np.ndarray else np.asarray(arg)
@@ -160,7 +167,7 @@ class TracedStep:
         return constant(loss._data.copy(), "")
 
     def _replay(self, program: Program, arrays: Sequence[np.ndarray]) -> Tensor:
-        if not is_grad_enabled() or anomaly.is_enabled():
+        if not _mode.enabled or anomaly.is_enabled():
             raise Fallback
         for leaf, data, version in program.leaves:  # parameters change in place: no version
             if leaf._data is not data or (version >= 0 and leaf._version != version):
@@ -168,21 +175,23 @@ class TracedStep:
         for buffer, array in zip(program.inputs, arrays):
             # The sum of squares is finite only if every entry is (or it overflows): else
             # the normal path says which entry is not finite, or computes the step.
-            if not math.isfinite(np.vdot(array, array)):
+            if not isfinite(vdot(array, array)):
                 raise Fallback
-            np.copyto(buffer, array)
+            copyto(buffer, array)
         held = []
-        for (param, grad), now, alone, summed in zip(
-            program.deliveries, reference_counts(program), program.references, program.summed
+        for (param, grad), alone, summed in zip(
+            program.deliveries, program.references, program.summed
         ):
             old = param.grad
-            if now - (old is grad) > alone:  # someone kept a gradient this step would change
+            # References to `grad` beyond the program's own (here: this loop's variable and
+            # getrefcount's argument, as in `reference_counts`): someone kept the gradient
+            # this step would overwrite.
+            if getrefcount(grad) - (old is grad) > alone:
                 raise _Retrace
             if summed and old is not None:  # backward() adds each part to old in turn
                 raise Fallback
             held.append(grad.copy() if old is grad else old)  # not zeroed: it accumulates
-        for call, call_args in program.calls:
-            call(*call_args)
+        program.run()
         for (param, grad), old in zip(program.deliveries, held):
             if old is None:
                 param.grad, param._owns_grad = grad, False

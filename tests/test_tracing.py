@@ -1015,3 +1015,24 @@ def test_two_threads_calling_one_step_get_each_their_own_loss():
     for t in threads:
         t.join()
     assert wrong == [] and step.replays == 400
+
+
+# ---------------------------------------------------------------- the generated function
+def test_as_function_runs_the_calls_in_order_and_turns_guards_into_fallbacks():
+    from chaingrad.autograd.compiling import Fallback, as_function, refuse_if
+
+    a, out = np.array([1.0, -2.0]), np.empty(2)
+    seen: list[Any] = []
+
+    def note(*args: Any) -> None:
+        seen.append(args)
+
+    run = as_function([(np.negative, (a, out)), (note, (out, 3, None, (0, 1), 0.5))])
+    run()
+    assert out.tolist() == [-1.0, 2.0]
+    assert seen == [(out, 3, None, (0, 1), 0.5)] and seen[0][0] is out  # the arrays themselves
+    guarded = as_function([(refuse_if, (lambda x: bool(x.min() < 0), a)), (note, (a,))])
+    with pytest.raises(Fallback):
+        guarded()
+    assert len(seen) == 1  # the guard stopped the calls after it
+    as_function([])()  # an empty program is a function too
