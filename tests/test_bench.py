@@ -282,3 +282,29 @@ def test_a_skipped_peer_is_reported_with_the_install_command():
     row = summary.summarize_row(engine, [])
     assert row["status"] == "skipped"
     assert "pip install micrograd torch==2.13.0" in row["note"]
+
+
+def test_the_floor_engine_computes_the_gradients_of_ours():
+    """The floor row's bare engine (no checks) is a real engine: one nielsen step's parameter
+    gradients equal chaingrad's (float64; its σ(1 - σ) rounds differently from ours)."""
+    import numpy as np
+    from chaingrad.autograd import Tensor
+    from chaingrad.nn.app.bench.floor_cases import Node
+
+    rng = np.random.default_rng(5)
+    x, y = rng.uniform(0, 1, (4, 6)), np.eye(3)[rng.integers(0, 3, 4)]
+    weights = [rng.standard_normal(s) for s in ((6, 5), (5,), (5, 3), (3,))]
+    bare = [Node(w.copy(), needs=True) for w in weights]
+    out = Node(x)
+    for w, b in zip(bare[::2], bare[1::2]):
+        out = (out @ w + b).sigmoid()
+    half = Node(np.asarray(0.5 / 4))
+    (((out - Node(y)).square().sum()) * half).backprop()
+    ours = [Tensor(w, requires_grad=True) for w in weights]
+    o = Tensor(x)
+    for w, b in zip(ours[::2], ours[1::2]):
+        o = (o @ w + b).sigmoid()
+    (((o - y) ** 2).sum() * (0.5 / 4)).backward()
+    for node, tensor in zip(bare, ours):
+        np.testing.assert_allclose(node.grad, tensor.grad, rtol=1e-12, atol=1e-15)
+    assert "floor-f32" in [e.key for e in WORKLOADS["nielsen"].engines]

@@ -17,6 +17,7 @@ from typing import Any
 
 from .cases import BenchCase, SelfTimedCase
 from .deep_cases import deep_micrograd, deep_ours
+from .floor_cases import tensor_floor
 from .scalar_cases import micrograd_nogc, micrograd_shipped, scalar_binary, scalar_ours
 from .tensor_cases import (
     matmul_flops,
@@ -126,6 +127,12 @@ def _traced(dt: str) -> tuple[Engine, ...]:
                    DTYPES[dt], ref=f"numpy-{dt}"),)  # fmt: skip
 
 
+def _floor(dt: str) -> tuple[Engine, ...]:
+    """The floor row: the bare eager engine of `floor_cases` (nielsen only)."""
+    return (Engine(f"floor-{dt}", "floor: bare engine, no checks", tensor_floor,
+                   DTYPES[dt], ref=f"numpy-{dt}"),)  # fmt: skip
+
+
 def _tensor_steps(size: dict[str, Any]) -> int:
     """SGD steps in one timed repeat of a tensor workload (an epoch, or `steps`)."""
     return size["samples"] // size["batch"] if "samples" in size else size["steps"]
@@ -163,7 +170,12 @@ WORKLOADS: dict[str, Workload] = {
             "784-30-10 sigmoid MLP, quadratic cost, batch 10, lr 3.0, one epoch of 10,000",
             "s/epoch",
             lambda size: 1.0,
-            _traced("f64") + _tensor_engines("f64") + _traced("f32") + _tensor_engines("f32"),
+            _traced("f64")
+            + _floor("f64")
+            + _tensor_engines("f64")
+            + _traced("f32")
+            + _floor("f32")
+            + _tensor_engines("f32"),
             prepare=functools.partial(tensor_problem, "nielsen"),
             flops=_tensor_flops,
         ),
