@@ -173,10 +173,15 @@ def unbroadcast(g: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
         return g
     front, ones = summed_axes(g.shape, shape)
     if front is not None:
-        g = np.add.reduce(g, axis=front)  # a bias: (N, k) -> (k,)
+        g = _add_reduce(g, front)  # a bias: (N, k) -> (k,)
     if ones is not None:
-        g = np.add.reduce(g, axis=ones, keepdims=True)
+        g = _add_reduce(g, ones, None, None, True)  # keepdims
     return g
+
+
+_add_reduce = np.add.reduce
+_SUMMED: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[Any, Any]] = {}
+_SUMMED_KEPT = 4096  # shape pairs remembered (a training loop has a handful)
 
 
 def summed_axes(
@@ -184,12 +189,19 @@ def summed_axes(
 ) -> tuple[int | tuple[int, ...] | None, tuple[int, ...] | None]:
     """What `unbroadcast` sums, in its two steps: the leading axes broadcasting added, then
     (on the result) the axes where `shape` has size 1; None for a step with nothing to sum.
-    `autograd.compiling` replays the same two steps."""
+    `autograd.compiling` replays the same two steps. Remembered per pair of shapes: every
+    backward pass through a bias asks again."""
+    known = _SUMMED.get((g_shape, shape))
+    if known is not None:
+        return known
     lead = len(g_shape) - len(shape)
     front = None if not lead else 0 if lead == 1 else tuple(range(lead))
     rest = g_shape[lead:]
-    ones = tuple(i for i, n in enumerate(shape) if n == 1 and rest[i] != 1)
-    return front, ones or None
+    ones = tuple([i for i, n in enumerate(shape) if n == 1 and rest[i] != 1])
+    axes = front, ones or None
+    if len(_SUMMED) < _SUMMED_KEPT:
+        _SUMMED[g_shape, shape] = axes
+    return axes
 
 
 def operand(x: object, dtype: np.dtype, op: str, keep: bool = False) -> Tensor:
