@@ -289,17 +289,17 @@ def test_the_floor_engine_computes_the_gradients_of_ours():
     gradients equal chaingrad's (float64; its σ(1 - σ) rounds differently from ours)."""
     import numpy as np
     from chaingrad.autograd import Tensor
-    from chaingrad.nn.app.bench.floor_cases import Node
+    from chaingrad.nn.app.bench.floor_cases import BareNode
 
     rng = np.random.default_rng(5)
     x, y = rng.uniform(0, 1, (4, 6)), np.eye(3)[rng.integers(0, 3, 4)]
     weights = [rng.standard_normal(s) for s in ((6, 5), (5,), (5, 3), (3,))]
-    bare = [Node(w.copy(), needs=True) for w in weights]
-    out = Node(x)
+    bare = [BareNode(w.copy(), needs=True) for w in weights]
+    out = BareNode(x)
     for w, b in zip(bare[::2], bare[1::2]):
         out = (out @ w + b).sigmoid()
-    half = Node(np.asarray(0.5 / 4))
-    (((out - Node(y)).square().sum()) * half).backprop()
+    half = BareNode(np.asarray(0.5 / 4))
+    (((out - BareNode(y)).square().sum()) * half).backprop()
     ours = [Tensor(w, requires_grad=True) for w in weights]
     o = Tensor(x)
     for w, b in zip(ours[::2], ours[1::2]):

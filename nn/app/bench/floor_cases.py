@@ -19,41 +19,41 @@ from .cases import BenchCase
 from .tensor_cases import TensorProblem
 
 
-class Node:
+class BareNode:
     """An array in the graph: `data`, `grad`, the operands and the backward function
     (None for a leaf); `needs` says whether the gradient is wanted (a parameter, or a node
     computed from one)."""
 
     __slots__ = ("data", "grad", "parents", "backward", "needs")
 
-    def __init__(self, data: np.ndarray, parents: tuple[Node, ...] = (), backward: Any = None,
+    def __init__(self, data: np.ndarray, parents: tuple[BareNode, ...] = (), backward: Any = None,
                  needs: bool = False) -> None:  # fmt: skip
         self.data, self.grad, self.parents, self.backward = data, None, parents, backward
         self.needs = needs or any(p.needs for p in parents)
 
-    def __matmul__(self, other: Node) -> Node:
-        return Node(self.data @ other.data, (self, other), _matmul_backward)
+    def __matmul__(self, other: BareNode) -> BareNode:
+        return BareNode(self.data @ other.data, (self, other), _matmul_backward)
 
-    def __add__(self, other: Node) -> Node:
-        return Node(self.data + other.data, (self, other), _add_backward)
+    def __add__(self, other: BareNode) -> BareNode:
+        return BareNode(self.data + other.data, (self, other), _add_backward)
 
-    def __sub__(self, other: Node) -> Node:
-        return Node(self.data - other.data, (self, other), _sub_backward)
+    def __sub__(self, other: BareNode) -> BareNode:
+        return BareNode(self.data - other.data, (self, other), _sub_backward)
 
-    def sigmoid(self) -> Node:
+    def sigmoid(self) -> BareNode:
         """1 / (1 + e ** -x), entry by entry."""
-        return Node(1.0 / (1.0 + np.exp(-self.data)), (self,), _sigmoid_backward)
+        return BareNode(1.0 / (1.0 + np.exp(-self.data)), (self,), _sigmoid_backward)
 
-    def square(self) -> Node:
+    def square(self) -> BareNode:
         """x ** 2, entry by entry."""
-        return Node(self.data**2, (self,), _square_backward)
+        return BareNode(self.data**2, (self,), _square_backward)
 
-    def sum(self) -> Node:
+    def sum(self) -> BareNode:
         """The sum of every entry."""
-        return Node(self.data.sum(), (self,), _sum_backward)
+        return BareNode(self.data.sum(), (self,), _sum_backward)
 
-    def __mul__(self, other: Node) -> Node:
-        return Node(self.data * other.data, (self, other), _mul_backward)
+    def __mul__(self, other: BareNode) -> BareNode:
+        return BareNode(self.data * other.data, (self, other), _mul_backward)
 
     def backprop(self) -> None:
         """Fill ``grad`` of every node this one depends on: a depth-first order, reversed."""
@@ -75,56 +75,56 @@ class Node:
                     parent.grad = grad if parent.grad is None else parent.grad + grad
 
 
-def _matmul_backward(node: Node, g: np.ndarray) -> tuple[Any, Any]:
+def _matmul_backward(node: BareNode, g: np.ndarray) -> tuple[Any, Any]:
     a, b = node.parents
     return (g @ b.data.T if a.needs else None, a.data.T @ g if b.needs else None)
 
 
-def _add_backward(node: Node, g: np.ndarray) -> tuple[Any, Any]:
+def _add_backward(node: BareNode, g: np.ndarray) -> tuple[Any, Any]:
     b = node.parents[1]  # the bias: summed over the batch
     return g, g.sum(axis=0) if b.data.ndim < g.ndim else g
 
 
-def _sub_backward(node: Node, g: np.ndarray) -> tuple[Any, Any]:
+def _sub_backward(node: BareNode, g: np.ndarray) -> tuple[Any, Any]:
     return g, -g if node.parents[1].needs else None
 
 
-def _sigmoid_backward(node: Node, g: np.ndarray) -> tuple[Any]:
+def _sigmoid_backward(node: BareNode, g: np.ndarray) -> tuple[Any]:
     s = node.data
     return (g * s * (1.0 - s),)
 
 
-def _square_backward(node: Node, g: np.ndarray) -> tuple[Any]:
+def _square_backward(node: BareNode, g: np.ndarray) -> tuple[Any]:
     return (2.0 * node.parents[0].data * g,)
 
 
-def _sum_backward(node: Node, g: np.ndarray) -> tuple[Any]:
+def _sum_backward(node: BareNode, g: np.ndarray) -> tuple[Any]:
     out = np.empty_like(node.parents[0].data)
     out[...] = g
     return (out,)
 
 
-def _mul_backward(node: Node, g: np.ndarray) -> tuple[Any, Any]:
+def _mul_backward(node: BareNode, g: np.ndarray) -> tuple[Any, Any]:
     a, b = node.parents
     return (g * b.data if a.needs else None, g * a.data if b.needs else None)
 
 
 def tensor_floor(p: TensorProblem) -> BenchCase:
     """The plain loop's step (``x @ W + b``, sigmoid, ``((a - y) ** 2).sum() * (0.5 / m)``,
-    backward, ``W -= lr * W.grad``) on the bare `Node`. Nielsen only (sigmoid, quadratic)."""
-    params = [Node(a.copy(), needs=True) for w, b in p.weights for a in (w, b)]
+    backward, ``W -= lr * W.grad``) on the bare `BareNode`. Nielsen only (sigmoid, quadratic)."""
+    params = [BareNode(a.copy(), needs=True) for w, b in p.weights for a in (w, b)]
     layers = list(zip(params[::2], params[1::2]))
     xs, ts = p.x, p.targets
-    half_over_m, lr = Node(np.asarray(0.5 / p.batch, p.x.dtype)), p.lr
+    half_over_m, lr = BareNode(np.asarray(0.5 / p.batch, p.x.dtype)), p.lr
     batches = p.batches()
     state: dict[str, Any] = {"loss": None}
 
     def run() -> None:
         for batch in batches:
-            out = Node(xs[batch])
+            out = BareNode(xs[batch])
             for w, b in layers:
                 out = (out @ w + b).sigmoid()
-            loss = (out - Node(ts[batch])).square().sum() * half_over_m
+            loss = (out - BareNode(ts[batch])).square().sum() * half_over_m
             for param in params:
                 param.grad = None
             loss.backprop()
