@@ -11,6 +11,7 @@ import contextlib
 import importlib.util
 import io
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -308,3 +309,35 @@ def test_the_floor_engine_computes_the_gradients_of_ours():
     for node, tensor in zip(bare, ours):
         np.testing.assert_allclose(node.grad, tensor.grad, rtol=1e-12, atol=1e-15)
     assert "floor-f32" in [e.key for e in WORKLOADS["nielsen"].engines]
+
+
+def _count_instructions_module():
+    path = Path(__file__).resolve().parents[1] / "demos" / "count_instructions.py"
+    spec = importlib.util.spec_from_file_location("count_instructions", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_count_instructions_refuses_unknown_names_and_a_missing_valgrind(capsys, monkeypatch):
+    demo = _count_instructions_module()
+    assert demo.main(["--engines", "ours,torch"]) == 2
+    assert "unknown torch; choose from numpy, traced, floor, ours" in capsys.readouterr().err
+    monkeypatch.setattr(demo.shutil, "which", lambda name: None)
+    assert demo.main(["--engines", "numpy"]) == 2
+    assert "apt-get install valgrind" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(
+    shutil.which("valgrind") is None,
+    reason="valgrind is not installed (apt-get install valgrind): the instruction count "
+    "demo cannot run",
+)
+def test_count_instructions_counts_a_step_of_hand_numpy(capsys):
+    """One real count: hand-written numpy's float64 step, a few hundred thousand instructions
+    (the 784-30-10 network's products alone are about 0.2 M multiply-adds a step)."""
+    demo = _count_instructions_module()
+    assert demo.main(["--engines", "numpy", "--dtypes", "f64"]) == 0
+    row = capsys.readouterr().out.splitlines()[1].split()
+    assert row[:2] == ["numpy", "f64"] and row[-1] == "1.00"
+    assert 100_000 < int(row[2].replace(",", "")) < 5_000_000
