@@ -19,9 +19,10 @@ from .registry import WORKLOADS
 from .table import format_table
 
 DESCRIPTION = (
-    "Time chaingrad against micrograd, PyTorch and hand-written numpy on four workloads "
-    "(scalar, nielsen, large, deep): each case in its own process, rounds interleaved, "
-    "judged on the best of all timed repeats with the median and spread beside it."
+    "Time chaingrad against micrograd, PyTorch, hand-written numpy and the floor (a bare "
+    "eager engine with no checks) on four workloads (scalar, nielsen, large, deep): each "
+    "case in its own process, rounds interleaved, judged on the best of all timed repeats "
+    "with the median and spread beside it."
 )
 ROUNDS, REPEATS = 3, 3
 """The full run's rounds and timed repeats per round (--quick: 1 and 1)."""
