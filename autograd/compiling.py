@@ -29,12 +29,15 @@ class Fallback(Exception):
     """Raised by a guard inside a program: this call takes the normal path."""
 
 
+Calls = list[tuple[Callable[..., Any], tuple[Any, ...]]]
+
+
 class Program:
     """The compiled step for one argument signature: `calls` to run in order, and what to
     check before and deliver after."""
 
     def __init__(self) -> None:
-        self.calls: list[tuple[Callable[..., Any], tuple[Any, ...]]] = []
+        self.calls: Calls = []
         self.lines: list[str] = []  # one per call: the listing
         self.inputs: list[np.ndarray] = []  # the argument arrays
         self.leaves: list[tuple[Tensor, np.ndarray, int]] = []  # (leaf, array, version or -1)
@@ -43,50 +46,19 @@ class Program:
         self.summed: list[bool] = []  # each gradient: a sum of several contributions
         self.loss: np.ndarray | None = None
         self.graph: Tensor | None = None  # the traced loss node, kept for its arrays
-        self.run: Callable[[], None] = _not_compiled  # `calls` as one function (`as_function`)
-
-
-def _not_compiled() -> None:
-    raise RuntimeError("trace: the program has no function yet (compile_program makes it)")
-
-
-Calls = list[tuple[Callable[..., Any], tuple[Any, ...]]]
+        self.run = as_function(self.calls)  # the calls, run in order
 
 
 def as_function(calls: Calls) -> Callable[[], None]:
-    """`calls` as one Python function: what a replay runs.
+    """`calls` as one function of no arguments: what a replay runs. It runs them in order,
+    as they are in the list when it is called; a guard (`refuse_if`) raises `Fallback` and
+    stops the calls after it."""
 
-    Running the list in a loop (``for fn, args in calls: fn(*args)``) costs a tuple unpack and
-    an argument spread per call; the generated function is what a person would write by
-    hand, one line a call (``v3(v0, v1, v2)``), the arrays and functions bound as its globals.
-    A guard becomes ``if condition(...): raise Fallback``. This is the last step of a tracing
-    JIT: the trace becomes code.
-    """
-    names: dict[int, str] = {}
-    space: dict[str, Any] = {"Fallback": Fallback}
+    def run() -> None:
+        for fn, args in calls:
+            fn(*args)
 
-    def ref(thing: Any) -> str:
-        if thing is None or type(thing) is int or type(thing) is bool:
-            return repr(thing)
-        key = id(thing)
-        if key not in names:
-            names[key] = f"v{len(names)}"
-            space[names[key]] = thing
-        return names[key]
-
-    lines = ["def run():"]
-    for fn, args in calls:
-        if fn is refuse_if:
-            condition, *reads = args
-            lines.append(f"    if {ref(condition)}({', '.join(map(ref, reads))}):")
-            lines.append("        raise Fallback")
-        else:
-            lines.append(f"    {ref(fn)}({', '.join(map(ref, args))})")
-    if not calls:
-        lines.append("    pass")
-    source = "\n".join(lines) + "\n"
-    exec(compile(source, "<chaingrad trace>", "exec"), space)  # our own text, from the calls
-    return space["run"]
+    return run
 
 
 def reference_counts(program: Program) -> list[int]:

@@ -30,7 +30,6 @@ from .compiling import (
     Program,
     TraceError,
     add_reduce_kept,
-    as_function,
     copy_into,
     reference_counts,
     refuse_if,
@@ -442,7 +441,6 @@ def compile_program(loss: Tensor, inputs: list[Tensor]) -> Program:
     c.keep.clear()
     c.grads.clear()
     c.folded.clear()
-    program.run = as_function(program.calls)
     program.references = reference_counts(program)
     return program
 

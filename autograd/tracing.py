@@ -5,9 +5,8 @@ The first call runs it the normal way (graph, ``backward()``) and then *compiles
 graph it recorded: every node keeps its array as a buffer, every gradient gets one, and
 each operation's forward and backward become numpy calls that write into those buffers
 (`autograd.replay_rules`). Later calls with arguments of the same shapes and dtypes copy
-the arguments into their buffers and run the calls one after the other, as one
-generated Python function (`autograd.compiling.as_function`): no nodes, no topological
-sort, no Python per node. That is what a tracing JIT does (``torch.jit.trace``,
+the arguments into their buffers and run the calls one after the other: no nodes, no
+topological sort, no Python per node. That is what a tracing JIT does (``torch.jit.trace``,
 ``jax.jit``), in about 300 lines.
 
 What a trace sees, and what it does not (the teaching point): it records *one run* of the

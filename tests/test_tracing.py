@@ -1017,7 +1017,7 @@ def test_two_threads_calling_one_step_get_each_their_own_loss():
     assert wrong == [] and step.replays == 400
 
 
-# ---------------------------------------------------------------- the generated function
+# ---------------------------------------------------------------- the program as a function
 def test_as_function_runs_the_calls_in_order_and_turns_guards_into_fallbacks():
     from chaingrad.autograd.compiling import Fallback, as_function, refuse_if
 

@@ -29,31 +29,39 @@ class BareNode:
     def __init__(self, data: np.ndarray, parents: tuple[BareNode, ...] = (), backward: Any = None,
                  needs: bool = False) -> None:  # fmt: skip
         self.data, self.grad, self.parents, self.backward = data, None, parents, backward
-        self.needs = needs or any(p.needs for p in parents)
+        self.needs = needs  # the operations pass their operands' `needs`
 
     def __matmul__(self, other: BareNode) -> BareNode:
-        return BareNode(self.data @ other.data, (self, other), _matmul_backward)
+        return BareNode(
+            self.data @ other.data, (self, other), _matmul_backward, self.needs or other.needs
+        )
 
     def __add__(self, other: BareNode) -> BareNode:
-        return BareNode(self.data + other.data, (self, other), _add_backward)
+        return BareNode(
+            self.data + other.data, (self, other), _add_backward, self.needs or other.needs
+        )
 
     def __sub__(self, other: BareNode) -> BareNode:
-        return BareNode(self.data - other.data, (self, other), _sub_backward)
+        return BareNode(
+            self.data - other.data, (self, other), _sub_backward, self.needs or other.needs
+        )
 
     def sigmoid(self) -> BareNode:
         """1 / (1 + e ** -x), entry by entry."""
-        return BareNode(1.0 / (1.0 + np.exp(-self.data)), (self,), _sigmoid_backward)
+        return BareNode(1.0 / (1.0 + np.exp(-self.data)), (self,), _sigmoid_backward, self.needs)
 
     def square(self) -> BareNode:
         """x ** 2, entry by entry."""
-        return BareNode(self.data**2, (self,), _square_backward)
+        return BareNode(self.data**2, (self,), _square_backward, self.needs)
 
     def sum(self) -> BareNode:
         """The sum of every entry."""
-        return BareNode(self.data.sum(), (self,), _sum_backward)
+        return BareNode(self.data.sum(), (self,), _sum_backward, self.needs)
 
     def __mul__(self, other: BareNode) -> BareNode:
-        return BareNode(self.data * other.data, (self, other), _mul_backward)
+        return BareNode(
+            self.data * other.data, (self, other), _mul_backward, self.needs or other.needs
+        )
 
     def backprop(self) -> None:
         """Fill ``grad`` of every node this one depends on: a depth-first order, reversed."""
